@@ -27,27 +27,23 @@ void RateLimiter::PauseUntil(int64_t until_ms) {
   paused_until_ms_ = std::max(paused_until_ms_, until_ms);
 }
 
+int64_t RateLimiter::TryAcquire() {
+  std::lock_guard lock(mu_);
+  const int64_t now = MonotonicMs();
+  if (now < paused_until_ms_) return paused_until_ms_ - now;
+  if (per_second_ <= 0) return 0;
+  tokens_ = std::min(burst_, tokens_ + static_cast<double>(now - last_ms_) * per_second_ / 1000.0);
+  last_ms_ = now;
+  if (tokens_ >= 1.0) {
+    tokens_ -= 1.0;
+    return 0;
+  }
+  return static_cast<int64_t>((1.0 - tokens_) * 1000.0 / per_second_) + 1;
+}
+
 void RateLimiter::Acquire() {
-  for (;;) {
-    int64_t wait_ms = 0;
-    {
-      std::lock_guard lock(mu_);
-      const int64_t now = MonotonicMs();
-      if (now < paused_until_ms_) {
-        wait_ms = paused_until_ms_ - now;
-      } else if (per_second_ <= 0) {
-        return;
-      } else {
-        tokens_ = std::min(burst_, tokens_ + static_cast<double>(now - last_ms_) * per_second_ / 1000.0);
-        last_ms_ = now;
-        if (tokens_ >= 1.0) {
-          tokens_ -= 1.0;
-          return;
-        }
-        wait_ms = static_cast<int64_t>((1.0 - tokens_) * 1000.0 / per_second_) + 1;
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(wait_ms, 1000)));
+  for (int64_t wait_ms; (wait_ms = TryAcquire()) > 0;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
   }
 }
 

@@ -29,6 +29,9 @@ class RateLimiter {
   explicit RateLimiter(double per_second, double burst = 1.0);
   // Blocks until a request may be sent.
   void Acquire();
+  // Takes a token when one is available and returns 0; otherwise returns how many ms to wait
+  // before asking again (for callers that sleep interruptibly).
+  int64_t TryAcquire();
   // Nobody may send before `until_ms` (monotonic), e.g. after Retry-After.
   void PauseUntil(int64_t until_ms);
 

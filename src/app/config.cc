@@ -1,0 +1,303 @@
+#include "app/config.h"
+
+#include <toml++/toml.h>
+
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "cert/dns_name.h"
+#include "core/file.h"
+
+namespace ctwatch {
+namespace {
+
+// Reads typed values out of a TOML table, remembering which keys were consumed so that
+// unknown keys can be reported, and formatting errors as "file:line:col: key: message".
+class TableReader {
+ public:
+  TableReader(const toml::table& table, std::string file, std::string prefix)
+      : table_(table), file_(std::move(file)), prefix_(std::move(prefix)) {}
+
+  Error ErrorAt(const toml::node& node, std::string_view key, const std::string& message) const {
+    const auto& src = node.source();
+    std::ostringstream out;
+    out << file_ << ":" << src.begin.line << ":" << src.begin.column << ": " << prefix_ << key
+        << ": " << message;
+    return MakeError(ErrorCode::kInvalidArgument, out.str());
+  }
+
+  const toml::node* Get(std::string_view key) {
+    seen_.insert(std::string(key));
+    return table_.get(key);
+  }
+
+  Status String(std::string_view key, std::string* out) {
+    const toml::node* n = Get(key);
+    if (n == nullptr) return OkStatus();
+    if (!n->is_string()) return ErrorAt(*n, key, "expected a string");
+    *out = n->as_string()->get();
+    return OkStatus();
+  }
+
+  Status Path(std::string_view key, const std::string& base_dir, std::string* out) {
+    std::string value;
+    CTW_RETURN_IF_ERROR(String(key, &value));
+    if (value.empty()) return OkStatus();
+    *out = Resolve(value, base_dir);
+    return OkStatus();
+  }
+
+  Status Int(std::string_view key, int64_t min, int64_t max, int64_t* out) {
+    const toml::node* n = Get(key);
+    if (n == nullptr) return OkStatus();
+    if (!n->is_integer()) return ErrorAt(*n, key, "expected an integer");
+    const int64_t v = n->as_integer()->get();
+    if (v < min || v > max) {
+      return ErrorAt(*n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    *out = v;
+    return OkStatus();
+  }
+
+  Status Number(std::string_view key, double min, double max, double* out) {
+    const toml::node* n = Get(key);
+    if (n == nullptr) return OkStatus();
+    double v;
+    if (n->is_integer()) {
+      v = static_cast<double>(n->as_integer()->get());
+    } else if (n->is_floating_point()) {
+      v = n->as_floating_point()->get();
+    } else {
+      return ErrorAt(*n, key, "expected a number");
+    }
+    if (v < min || v > max) {
+      return ErrorAt(*n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    }
+    *out = v;
+    return OkStatus();
+  }
+
+  Status Duration(std::string_view key, int64_t min_ms, int64_t* out) {
+    const toml::node* n = Get(key);
+    if (n == nullptr) return OkStatus();
+    std::optional<int64_t> ms;
+    if (n->is_string()) ms = ParseDurationMs(n->as_string()->get());
+    if (n->is_integer()) ms = n->as_integer()->get() * 1000;
+    if (!ms.has_value()) return ErrorAt(*n, key, "expected a duration such as \"90s\", \"5m\" or \"6h\"");
+    if (*ms < min_ms) return ErrorAt(*n, key, "must be at least " + std::to_string(min_ms) + " ms");
+    *out = *ms;
+    return OkStatus();
+  }
+
+  Status StringList(std::string_view key, std::vector<std::string>* out) {
+    const toml::node* n = Get(key);
+    if (n == nullptr) return OkStatus();
+    if (!n->is_array()) return ErrorAt(*n, key, "expected an array of strings");
+    out->clear();
+    for (const toml::node& item : *n->as_array()) {
+      if (!item.is_string()) return ErrorAt(item, key, "expected an array of strings");
+      out->push_back(item.as_string()->get());
+    }
+    return OkStatus();
+  }
+
+  Status Start(std::string_view key, std::optional<StartPosition>* out) {
+    const toml::node* n = Get(key);
+    if (n == nullptr) return OkStatus();
+    StartPosition p;
+    if (n->is_integer() && n->as_integer()->get() >= 0) {
+      p.kind = StartPosition::Kind::kIndex;
+      p.index = static_cast<uint64_t>(n->as_integer()->get());
+    } else if (n->is_string() && n->as_string()->get() == "beginning") {
+      p.kind = StartPosition::Kind::kBeginning;
+    } else if (n->is_string() && n->as_string()->get() == "end") {
+      p.kind = StartPosition::Kind::kEnd;
+    } else {
+      return ErrorAt(*n, key, "expected \"beginning\", \"end\" or an entry index");
+    }
+    *out = p;
+    return OkStatus();
+  }
+
+  const toml::table* Table(std::string_view key, Status* status) {
+    const toml::node* n = Get(key);
+    if (n == nullptr) return nullptr;
+    if (!n->is_table()) {
+      *status = ErrorAt(*n, key, "expected a table");
+      return nullptr;
+    }
+    return n->as_table();
+  }
+
+  // Unknown keys are errors: a typo must not fall back to a default silently.
+  Status CheckNoUnknownKeys() const {
+    for (const auto& [k, v] : table_) {
+      if (seen_.count(std::string(k.str())) == 0) return ErrorAt(v, k.str(), "unknown key");
+    }
+    return OkStatus();
+  }
+
+  static std::string Resolve(const std::string& value, const std::string& base_dir) {
+    if (value.find("://") != std::string::npos) return value;  // a URL
+    std::filesystem::path p(value);
+    if (p.is_absolute()) return value;
+    return (std::filesystem::path(base_dir) / p).lexically_normal().string();
+  }
+
+  const std::string& file() const { return file_; }
+
+ private:
+  const toml::table& table_;
+  std::string file_;
+  std::string prefix_;
+  std::set<std::string> seen_;
+};
+
+Status ReadTailing(TableReader& r, TailingOptions* t) {
+  std::optional<StartPosition> start;
+  CTW_RETURN_IF_ERROR(r.Start("start", &start));
+  if (start.has_value()) t->start = *start;
+  CTW_RETURN_IF_ERROR(r.Duration("poll_interval", 1000, &t->poll_interval_ms));
+  int64_t batch = t->batch_size;
+  CTW_RETURN_IF_ERROR(r.Int("batch_size", 1, 10000, &batch));
+  t->batch_size = static_cast<int>(batch);
+  int64_t parallel = t->parallel_fetches;
+  CTW_RETURN_IF_ERROR(r.Int("parallel_fetches", 1, 32, &parallel));
+  t->parallel_fetches = static_cast<int>(parallel);
+  CTW_RETURN_IF_ERROR(r.Number("requests_per_second", 0, 10000, &t->requests_per_second));
+  CTW_RETURN_IF_ERROR(r.Duration("partial_tile_wait", 0, &t->partial_tile_wait_ms));
+  CTW_RETURN_IF_ERROR(r.Duration("request_timeout", 100, &t->request_timeout_ms));
+  int64_t max_mb = static_cast<int64_t>(t->max_response_bytes >> 20);
+  CTW_RETURN_IF_ERROR(r.Int("max_response_mb", 1, 1024, &max_mb));
+  t->max_response_bytes = static_cast<size_t>(max_mb) << 20;
+  return OkStatus();
+}
+
+Status ReadLogs(const toml::table& table, const std::string& file, const std::string& dir,
+                LogsConfig* logs) {
+  TableReader r(table, file, "logs.");
+  CTW_RETURN_IF_ERROR(r.Path("list", dir, &logs->list));
+  CTW_RETURN_IF_ERROR(r.Path("list_signature", dir, &logs->list_signature));
+  CTW_RETURN_IF_ERROR(r.Path("list_key", dir, &logs->list_key));
+  CTW_RETURN_IF_ERROR(r.Path("fallback_list", dir, &logs->fallback_list));
+  CTW_RETURN_IF_ERROR(r.Path("ca_file", dir, &logs->ca_file));
+  CTW_RETURN_IF_ERROR(r.Duration("refresh_interval", 60'000, &logs->refresh_interval_ms));
+  CTW_RETURN_IF_ERROR(r.StringList("include", &logs->include));
+  CTW_RETURN_IF_ERROR(r.StringList("exclude", &logs->exclude));
+  CTW_RETURN_IF_ERROR(ReadTailing(r, &logs->tailing));
+  if (const toml::node* n = r.Get("override")) {
+    if (!n->is_array_of_tables()) return r.ErrorAt(*n, "override", "expected [[logs.override]] tables");
+    for (const toml::node& item : *n->as_array()) {
+      TableReader o(*item.as_table(), file, "logs.override.");
+      LogOverride ov;
+      CTW_RETURN_IF_ERROR(o.String("log", &ov.log));
+      if (ov.log.empty()) return o.ErrorAt(item, "log", "required (a log description or log id)");
+      CTW_RETURN_IF_ERROR(o.Start("start", &ov.start));
+      double rps = -1;
+      CTW_RETURN_IF_ERROR(o.Number("requests_per_second", 0, 10000, &rps));
+      if (rps >= 0) ov.requests_per_second = rps;
+      int64_t parallel = -1, batch = -1;
+      CTW_RETURN_IF_ERROR(o.Int("parallel_fetches", 1, 32, &parallel));
+      if (parallel > 0) ov.parallel_fetches = static_cast<int>(parallel);
+      CTW_RETURN_IF_ERROR(o.Int("batch_size", 1, 10000, &batch));
+      if (batch > 0) ov.batch_size = static_cast<int>(batch);
+      if (const toml::node* d = o.Get("disabled")) {
+        if (!d->is_boolean()) return o.ErrorAt(*d, "disabled", "expected true or false");
+        ov.disabled = d->as_boolean()->get();
+      }
+      CTW_RETURN_IF_ERROR(o.CheckNoUnknownKeys());
+      logs->overrides.push_back(std::move(ov));
+    }
+  }
+  if (logs->list.empty() && logs->fallback_list.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, file + ": logs.list: required (a log list file or URL)");
+  }
+  return r.CheckNoUnknownKeys();
+}
+
+}  // namespace
+
+std::optional<int64_t> ParseDurationMs(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 12) return std::nullopt;
+  const int64_t n = std::stoll(std::string(text.substr(0, digits)));
+  const std::string_view unit = text.substr(digits);
+  if (unit == "ms") return n;
+  if (unit == "s" || unit.empty()) return n * 1000;
+  if (unit == "m") return n * 60'000;
+  if (unit == "h") return n * 3'600'000;
+  if (unit == "d") return n * 86'400'000;
+  return std::nullopt;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  CTW_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 4u << 20));
+  toml::table root;
+  try {
+    root = toml::parse(text, path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream out;
+    out << path << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+        << e.description();
+    return MakeError(ErrorCode::kInvalidArgument, out.str());
+  }
+  Config config;
+  config.path = path;
+  const std::string dir = std::filesystem::path(path).parent_path().string();
+  TableReader r(root, path, "");
+  Status status;
+
+  if (const toml::table* service = r.Table("service", &status)) {
+    TableReader s(*service, path, "service.");
+    CTW_RETURN_IF_ERROR(s.Path("database", dir, &config.database));
+    CTW_RETURN_IF_ERROR(s.String("log_level", &config.log_level));
+    static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
+    if (kLevels.count(config.log_level) == 0) {
+      return s.ErrorAt(*service->get("log_level"), "log_level", "expected trace, debug, info, warn or error");
+    }
+    CTW_RETURN_IF_ERROR(s.CheckNoUnknownKeys());
+  }
+  CTW_RETURN_IF_ERROR(status);
+  if (config.database.empty()) config.database = TableReader::Resolve("ctwatch.db", dir);
+
+  const toml::table* logs = r.Table("logs", &status);
+  CTW_RETURN_IF_ERROR(status);
+  if (logs == nullptr) return MakeError(ErrorCode::kInvalidArgument, path + ": [logs]: required section");
+  CTW_RETURN_IF_ERROR(ReadLogs(*logs, path, dir, &config.logs));
+
+  if (const toml::table* watch = r.Table("watch", &status)) {
+    TableReader w(*watch, path, "watch.");
+    CTW_RETURN_IF_ERROR(w.StringList("domains", &config.watch_domains));
+    for (const std::string& d : config.watch_domains) {
+      const std::string n = NormalizeDnsName(d);
+      if (n.empty() || n[0] == '.' || n[0] == '*' || !DomainToAscii(n).has_value()) {
+        return w.ErrorAt(*watch->get("domains"), "domains",
+                         "\"" + d + "\" is not a domain name (write \"example.com\" to cover it and "
+                         "every name below it)");
+      }
+    }
+    CTW_RETURN_IF_ERROR(w.CheckNoUnknownKeys());
+  }
+  CTW_RETURN_IF_ERROR(status);
+  CTW_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
+  return config;
+}
+
+TailingOptions TailingFor(const LogsConfig& logs, const std::string& description,
+                          const std::string& log_id_b64, bool* disabled) {
+  TailingOptions t = logs.tailing;
+  *disabled = false;
+  for (const LogOverride& o : logs.overrides) {
+    if (o.log != description && o.log != log_id_b64) continue;
+    if (o.start) t.start = *o.start;
+    if (o.requests_per_second) t.requests_per_second = *o.requests_per_second;
+    if (o.parallel_fetches) t.parallel_fetches = *o.parallel_fetches;
+    if (o.batch_size) t.batch_size = *o.batch_size;
+    *disabled = o.disabled;
+  }
+  return t;
+}
+
+}  // namespace ctwatch

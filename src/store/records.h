@@ -1,0 +1,151 @@
+// Plain records exchanged with the Store. They use only core types so that the store does not
+// depend on how certificates or logs are parsed (and can move to another database).
+// Thread-safety: value types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/bytes.h"
+
+namespace ctwatch {
+
+enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
+const char* SeverityName(Severity severity);
+std::optional<Severity> ParseSeverity(std::string_view name);
+
+struct LogRecord {
+  Sha256Hash log_id{};
+  std::string description;
+  std::string api;         // "rfc6962" | "static"
+  std::string url;
+  std::string list_state;  // state in the log list
+};
+
+// Where a log's ingestion stands; position and compact_range always describe the same prefix.
+struct LogProgress {
+  uint64_t position = 0;
+  Bytes compact_range;     // CompactRange::Serialize() of [0, position)
+  uint64_t verified_size = 0;
+  Bytes verified_range;    // CompactRange::Serialize() of [0, verified_size)
+  std::optional<Sha256Hash> verified_root;
+};
+
+struct LogStatus {
+  LogRecord log;
+  LogProgress progress;
+  bool active = true;
+  std::optional<uint64_t> head_size;
+  std::optional<int64_t> head_timestamp_ms;
+  std::optional<int64_t> verified_at_ms;
+  std::optional<int64_t> last_success_ms;
+  std::string last_error;
+  std::optional<int64_t> last_error_ms;
+};
+
+struct FindingDraft {
+  std::string kind;        // owned_certificate, malformed_entry, log_inconsistent, ...
+  Severity severity = Severity::kInfo;
+  std::optional<Sha256Hash> identity;
+  std::vector<std::string> names;
+  std::string detail;
+  std::string dedup_key;   // one finding per key, ever
+};
+
+struct CertificateRecord {
+  Sha256Hash identity{};
+  std::string entry_type;  // "cert" | "precert": what this sighting logged
+  std::optional<Sha256Hash> cert_sha256;  // of the certificate or precertificate logged
+  std::string subject_dn;
+  std::string issuer_dn;
+  std::string serial_hex;
+  int64_t not_before_ms = 0;
+  int64_t not_after_ms = 0;
+  Sha256Hash spki_sha256{};
+  std::optional<Sha256Hash> issuer_key_hash;
+  Bytes authority_key_id;
+  std::vector<std::string> names;
+  Bytes der;               // certificate DER, or precertificate DER / TBS for precert entries
+};
+
+struct MatchedEntry {
+  uint64_t index = 0;
+  uint64_t timestamp_ms = 0;
+  CertificateRecord certificate;
+  std::vector<FindingDraft> findings;
+};
+
+struct MalformedEntry {
+  uint64_t index = 0;
+  std::string error;
+  Bytes leaf_input;
+  Bytes extra_data;
+  FindingDraft finding;    // malformed_entry
+};
+
+struct VerifiedHead {
+  uint64_t tree_size = 0;
+  Sha256Hash root{};
+};
+
+// What one transaction commits for a log: entries [start, end) processed, the matches and
+// malformed entries among them, the compact range at `end`, and optionally the proof that
+// [0, end) matches a signed head (end == verified->tree_size).
+struct IngestBatch {
+  Sha256Hash log_id{};
+  uint64_t start = 0;
+  uint64_t end = 0;
+  Bytes compact_range;
+  std::vector<MatchedEntry> matches;
+  std::vector<MalformedEntry> malformed;
+  std::optional<VerifiedHead> verified;
+};
+
+struct TreeHeadRecord {
+  uint64_t tree_size = 0;
+  uint64_t timestamp_ms = 0;
+  Sha256Hash root{};
+  Bytes signature;
+};
+
+struct Sighting {
+  Sha256Hash log_id{};
+  std::string log_description;
+  uint64_t index = 0;
+  std::string entry_type;
+  std::optional<Sha256Hash> cert_sha256;
+  uint64_t timestamp_ms = 0;
+  bool verified = false;
+};
+
+struct StoredCertificate {
+  CertificateRecord certificate;   // entry_type/cert_sha256: the final cert when seen
+  bool has_final_certificate = false;
+  int64_t first_seen_ms = 0;
+  std::vector<Sighting> sightings;
+};
+
+struct StoredFinding {
+  int64_t id = 0;
+  FindingDraft finding;
+  std::optional<Sha256Hash> log_id;
+  std::optional<uint64_t> index;
+  std::string state;
+  int64_t created_ms = 0;
+};
+
+struct CertificateQuery {
+  // Exact name, "*.domain" (names below) or ".domain" (the domain and all below); empty = all.
+  std::string name;
+  size_t limit = 1000;
+};
+
+struct FindingQuery {
+  std::string kind;   // empty = all kinds
+  size_t limit = 1000;
+};
+
+}  // namespace ctwatch

@@ -1,0 +1,474 @@
+// SqliteStore: the embedded Store. One read-write connection in WAL mode guarded by a mutex
+// (SQLite has one writer anyway); CLI listings open their own read-only store.
+// Thread-safety: every public method locks mu_.
+#include <nlohmann/json.hpp>
+
+#include <cctype>
+#include <filesystem>
+#include <mutex>
+
+#include "core/clock.h"
+#include "core/encoding.h"
+#include "core/file.h"
+#include "store/migrations.h"
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace ctwatch {
+namespace {
+
+std::string NamesJson(const std::vector<std::string>& names) { return nlohmann::json(names).dump(); }
+
+std::vector<std::string> ParseNamesJson(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> out;
+  if (!j.is_array()) return out;
+  for (const auto& v : j) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+// "www.example.com" -> "com.example.www": names below a domain share a prefix.
+std::string ReverseLabels(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  size_t end = name.size();
+  while (true) {
+    const size_t dot = name.rfind('.', end == 0 ? 0 : end - 1);
+    if (dot == std::string_view::npos || end == 0) {
+      out.append(name.substr(0, end));
+      break;
+    }
+    out.append(name.substr(dot + 1, end - dot - 1));
+    out.push_back('.');
+    end = dot;
+  }
+  return out;
+}
+
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(Database db) : db_(std::move(db)) {}
+
+  Result<LogProgress> EnsureLog(const LogRecord& log, const LogProgress& start) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Statement upsert, db_.Prepare(
+        "INSERT INTO logs (log_id, description, api, url, list_state, active, position,"
+        " compact_range, verified_size, verified_range, verified_root, created_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11)"
+        " ON CONFLICT (log_id) DO UPDATE SET description = ?2, api = ?3, url = ?4,"
+        " list_state = ?5, active = 1"));
+    upsert.Bind(1, log.log_id).Bind(2, log.description).Bind(3, log.api).Bind(4, log.url)
+        .Bind(5, log.list_state).Bind(6, static_cast<int64_t>(start.position))
+        .Bind(7, ByteView(start.compact_range)).Bind(8, static_cast<int64_t>(start.verified_size))
+        .Bind(9, ByteView(start.verified_range)).Bind(10, start.verified_root)
+        .Bind(11, SystemClock::Get()->NowMs());
+    CTW_RETURN_IF_ERROR(upsert.Run());
+    return LoadProgress(log.log_id);
+  }
+
+  Result<std::optional<LogProgress>> GetLogProgress(const Sha256Hash& log_id) override {
+    std::lock_guard lock(mu_);
+    Result<LogProgress> p = LoadProgress(log_id);
+    if (p.has_value()) return std::optional<LogProgress>(std::move(p).value());
+    if (p.error().code == ErrorCode::kNotFound) return std::optional<LogProgress>();
+    return p.error();
+  }
+
+  Status SetLogActive(const Sha256Hash& log_id, bool active) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare("UPDATE logs SET active = ? WHERE log_id = ?"));
+    st.Bind(1, int64_t{active ? 1 : 0}).Bind(2, log_id);
+    return st.Run();
+  }
+
+  Result<std::vector<LogStatus>> ListLogs() override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "SELECT log_id, description, api, url, list_state, active, position, compact_range,"
+        " verified_size, verified_range, verified_root, head_size, head_timestamp, verified_at,"
+        " last_success_at, last_error, last_error_at FROM logs ORDER BY description"));
+    std::vector<LogStatus> out;
+    for (;;) {
+      CTW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      LogStatus s;
+      s.log.log_id = st.Hash(0).value_or(Sha256Hash{});
+      s.log.description = st.Text(1);
+      s.log.api = st.Text(2);
+      s.log.url = st.Text(3);
+      s.log.list_state = st.Text(4);
+      s.active = st.Int(5) != 0;
+      s.progress.position = static_cast<uint64_t>(st.Int(6));
+      s.progress.compact_range = st.Blob(7);
+      s.progress.verified_size = static_cast<uint64_t>(st.Int(8));
+      s.progress.verified_range = st.Blob(9);
+      s.progress.verified_root = st.Hash(10);
+      if (!st.IsNull(11)) s.head_size = static_cast<uint64_t>(st.Int(11));
+      if (!st.IsNull(12)) s.head_timestamp_ms = st.Int(12);
+      if (!st.IsNull(13)) s.verified_at_ms = st.Int(13);
+      if (!st.IsNull(14)) s.last_success_ms = st.Int(14);
+      s.last_error = st.Text(15);
+      if (!st.IsNull(16)) s.last_error_ms = st.Int(16);
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  Result<std::optional<Sha256Hash>> RecordTreeHead(const Sha256Hash& log_id,
+                                                   const TreeHeadRecord& head) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db_));
+    CTW_ASSIGN_OR_RETURN(Statement other, db_.Prepare(
+        "SELECT root FROM tree_heads WHERE log_id = ? AND tree_size = ? AND root != ? LIMIT 1"));
+    other.Bind(1, log_id).Bind(2, static_cast<int64_t>(head.tree_size)).Bind(3, head.root);
+    CTW_ASSIGN_OR_RETURN(bool conflict, other.Step());
+    std::optional<Sha256Hash> conflicting;
+    if (conflict) conflicting = other.Hash(0);
+    CTW_ASSIGN_OR_RETURN(Statement insert, db_.Prepare(
+        "INSERT OR IGNORE INTO tree_heads (log_id, tree_size, root, timestamp, signature,"
+        " first_seen_at) VALUES (?, ?, ?, ?, ?, ?)"));
+    insert.Bind(1, log_id).Bind(2, static_cast<int64_t>(head.tree_size)).Bind(3, head.root)
+        .Bind(4, static_cast<int64_t>(head.timestamp_ms)).Bind(5, ByteView(head.signature))
+        .Bind(6, SystemClock::Get()->NowMs());
+    CTW_RETURN_IF_ERROR(insert.Run());
+    CTW_ASSIGN_OR_RETURN(Statement latest, db_.Prepare(
+        "UPDATE logs SET head_size = ?2, head_timestamp = ?3, head_root = ?4, head_seen_at = ?5"
+        " WHERE log_id = ?1 AND (head_size IS NULL OR head_size <= ?2)"));
+    latest.Bind(1, log_id).Bind(2, static_cast<int64_t>(head.tree_size))
+        .Bind(3, static_cast<int64_t>(head.timestamp_ms)).Bind(4, head.root)
+        .Bind(5, SystemClock::Get()->NowMs());
+    CTW_RETURN_IF_ERROR(latest.Run());
+    CTW_RETURN_IF_ERROR(tx.Commit());
+    return conflicting;
+  }
+
+  Status RecordLogSuccess(const Sha256Hash& log_id) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "UPDATE logs SET last_success_at = ?, last_error = NULL, last_error_at = NULL"
+        " WHERE log_id = ?"));
+    st.Bind(1, SystemClock::Get()->NowMs()).Bind(2, log_id);
+    return st.Run();
+  }
+
+  Status RecordLogError(const Sha256Hash& log_id, const std::string& error) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "UPDATE logs SET last_error = ?, last_error_at = ? WHERE log_id = ?"));
+    st.Bind(1, std::string_view(error).substr(0, 1000)).Bind(2, SystemClock::Get()->NowMs())
+        .Bind(3, log_id);
+    return st.Run();
+  }
+
+  Status CommitBatch(const IngestBatch& batch) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db_));
+    CTW_ASSIGN_OR_RETURN(LogProgress progress, LoadProgress(batch.log_id));
+    if (progress.position != batch.start) {
+      return MakeError(ErrorCode::kFailedPrecondition,
+                       "batch starts at " + std::to_string(batch.start) + " but the log is at " +
+                           std::to_string(progress.position));
+    }
+    const int64_t now = SystemClock::Get()->NowMs();
+    for (const MatchedEntry& m : batch.matches) CTW_RETURN_IF_ERROR(InsertMatch(batch.log_id, m, now));
+    for (const MalformedEntry& m : batch.malformed) {
+      CTW_RETURN_IF_ERROR(InsertMalformed(batch.log_id, m));
+    }
+    CTW_ASSIGN_OR_RETURN(Statement advance, db_.Prepare(
+        "UPDATE logs SET position = ?, compact_range = ?, last_success_at = ?, last_error = NULL,"
+        " last_error_at = NULL WHERE log_id = ?"));
+    advance.Bind(1, static_cast<int64_t>(batch.end)).Bind(2, ByteView(batch.compact_range))
+        .Bind(3, now).Bind(4, batch.log_id);
+    CTW_RETURN_IF_ERROR(advance.Run());
+    if (batch.verified.has_value()) CTW_RETURN_IF_ERROR(MarkVerified(batch, now));
+    return tx.Commit();
+  }
+
+  Status RollbackUnverified(const Sha256Hash& log_id) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db_));
+    CTW_ASSIGN_OR_RETURN(LogProgress progress, LoadProgress(log_id));
+    const int64_t from = static_cast<int64_t>(progress.verified_size);
+    for (const char* sql : {
+             "DELETE FROM sightings WHERE log_id = ?1 AND entry_index >= ?2",
+             "DELETE FROM malformed_entries WHERE log_id = ?1 AND entry_index >= ?2",
+             "DELETE FROM pending_findings WHERE log_id = ?1 AND entry_index >= ?2",
+             "UPDATE logs SET position = verified_size, compact_range = verified_range"
+             " WHERE log_id = ?1",
+             // Certificates seen only in the forgotten range go with it.
+             "DELETE FROM certificate_names WHERE identity NOT IN (SELECT identity FROM sightings)",
+             "DELETE FROM certificates WHERE identity NOT IN (SELECT identity FROM sightings)"}) {
+      CTW_RETURN_IF_ERROR(RunWithParams(sql, log_id, from, 0));
+    }
+    return tx.Commit();
+  }
+
+  Result<bool> AddFinding(const FindingDraft& f, const std::optional<Sha256Hash>& log_id,
+                          std::optional<uint64_t> index) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "INSERT OR IGNORE INTO findings (kind, severity, identity, names, log_id, entry_index,"
+        " detail, dedup_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    std::optional<int64_t> idx;
+    if (index.has_value()) idx = static_cast<int64_t>(*index);
+    st.Bind(1, f.kind).Bind(2, std::string_view(SeverityName(f.severity))).Bind(3, f.identity)
+        .Bind(4, NamesJson(f.names)).Bind(5, log_id).Bind(6, idx).Bind(7, f.detail)
+        .Bind(8, f.dedup_key).Bind(9, SystemClock::Get()->NowMs());
+    CTW_RETURN_IF_ERROR(st.Run());
+    return db_.Changes() > 0;
+  }
+
+  Result<std::vector<StoredCertificate>> ListCertificates(const CertificateQuery& q) override {
+    std::lock_guard lock(mu_);
+    std::string where;
+    std::string lo, hi;
+    std::string name = q.name;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!name.empty() && name.back() == '.') name.pop_back();
+    if (!name.empty()) {
+      bool below = false, self = true;
+      if (name.rfind("*.", 0) == 0) {
+        name = name.substr(2);
+        below = true;
+        self = false;
+      } else if (name[0] == '.') {
+        name = name.substr(1);
+        below = true;
+      }
+      const std::string reversed = ReverseLabels(name);
+      lo = reversed;
+      hi = reversed;
+      std::string cond;
+      if (self) cond = "reversed_name = ?1";
+      if (below) {
+        lo = reversed + ".";
+        hi = reversed + "/";  // '/' sorts right after '.'
+        cond += std::string(cond.empty() ? "" : " OR ") + "(reversed_name > ?2 AND reversed_name < ?3)";
+      }
+      where = " WHERE identity IN (SELECT identity FROM certificate_names WHERE " + cond + ")";
+    }
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "SELECT identity, subject_dn, issuer_dn, serial, not_before, not_after, spki_sha256,"
+        " issuer_key_hash, aki, names, cert_der, precert_der, first_seen_at FROM certificates" +
+        where + " ORDER BY first_seen_at, identity LIMIT ?4"));
+    if (!name.empty()) st.Bind(1, ReverseLabels(name)).Bind(2, lo).Bind(3, hi);
+    st.Bind(4, static_cast<int64_t>(q.limit));
+    std::vector<StoredCertificate> out;
+    for (;;) {
+      CTW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      StoredCertificate c;
+      CertificateRecord& r = c.certificate;
+      r.identity = st.Hash(0).value_or(Sha256Hash{});
+      r.subject_dn = st.Text(1);
+      r.issuer_dn = st.Text(2);
+      r.serial_hex = st.Text(3);
+      r.not_before_ms = st.Int(4);
+      r.not_after_ms = st.Int(5);
+      r.spki_sha256 = st.Hash(6).value_or(Sha256Hash{});
+      r.issuer_key_hash = st.Hash(7);
+      r.authority_key_id = st.Blob(8);
+      r.names = ParseNamesJson(st.Text(9));
+      c.has_final_certificate = !st.IsNull(10);
+      r.der = c.has_final_certificate ? st.Blob(10) : st.Blob(11);
+      r.entry_type = c.has_final_certificate ? "cert" : "precert";
+      c.first_seen_ms = st.Int(12);
+      out.push_back(std::move(c));
+    }
+    for (StoredCertificate& c : out) CTW_RETURN_IF_ERROR(LoadSightings(&c));
+    return out;
+  }
+
+  Result<std::vector<StoredFinding>> ListFindings(const FindingQuery& q) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "SELECT id, kind, severity, identity, names, log_id, entry_index, detail, dedup_key,"
+        " state, created_at FROM findings WHERE (?1 = '' OR kind = ?1) ORDER BY id LIMIT ?2"));
+    st.Bind(1, q.kind).Bind(2, static_cast<int64_t>(q.limit));
+    std::vector<StoredFinding> out;
+    for (;;) {
+      CTW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      StoredFinding f;
+      f.id = st.Int(0);
+      f.finding.kind = st.Text(1);
+      f.finding.severity = ParseSeverity(st.Text(2)).value_or(Severity::kInfo);
+      f.finding.identity = st.Hash(3);
+      f.finding.names = ParseNamesJson(st.Text(4));
+      f.log_id = st.Hash(5);
+      if (!st.IsNull(6)) f.index = static_cast<uint64_t>(st.Int(6));
+      f.finding.detail = st.Text(7);
+      f.finding.dedup_key = st.Text(8);
+      f.state = st.Text(9);
+      f.created_ms = st.Int(10);
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+ private:
+  // Callers hold mu_.
+
+  // Runs `sql`, binding ?1 = log_id, ?2 = a, ?3 = b for as many parameters as it has.
+  Status RunWithParams(const char* sql, const Sha256Hash& log_id, int64_t a, int64_t b) {
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(sql));
+    const int n = st.ParameterCount();
+    if (n >= 1) st.Bind(1, log_id);
+    if (n >= 2) st.Bind(2, a);
+    if (n >= 3) st.Bind(3, b);
+    return st.Run();
+  }
+
+  Result<LogProgress> LoadProgress(const Sha256Hash& log_id) {
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "SELECT position, compact_range, verified_size, verified_range, verified_root FROM logs"
+        " WHERE log_id = ?"));
+    st.Bind(1, log_id);
+    CTW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row) return MakeError(ErrorCode::kNotFound, "unknown log " + HexEncode(log_id));
+    LogProgress p;
+    p.position = static_cast<uint64_t>(st.Int(0));
+    p.compact_range = st.Blob(1);
+    p.verified_size = static_cast<uint64_t>(st.Int(2));
+    p.verified_range = st.Blob(3);
+    p.verified_root = st.Hash(4);
+    return p;
+  }
+
+  Status InsertMatch(const Sha256Hash& log_id, const MatchedEntry& m, int64_t now) {
+    const CertificateRecord& c = m.certificate;
+    const bool is_cert = c.entry_type == "cert";
+    CTW_ASSIGN_OR_RETURN(Statement cert, db_.Prepare(
+        "INSERT INTO certificates (identity, subject_dn, issuer_dn, serial, not_before, not_after,"
+        " spki_sha256, issuer_key_hash, aki, names, cert_der, precert_der, first_seen_at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        " ON CONFLICT (identity) DO UPDATE SET"
+        " cert_der = COALESCE(cert_der, excluded.cert_der),"
+        " precert_der = COALESCE(precert_der, excluded.precert_der),"
+        " issuer_key_hash = COALESCE(issuer_key_hash, excluded.issuer_key_hash),"
+        // The final certificate's rendering wins (a precert issued by a precert signing
+        // certificate names that certificate as issuer).
+        " issuer_dn = CASE WHEN excluded.cert_der IS NOT NULL AND cert_der IS NULL"
+        "   THEN excluded.issuer_dn ELSE issuer_dn END"));
+    cert.Bind(1, c.identity).Bind(2, c.subject_dn).Bind(3, c.issuer_dn).Bind(4, c.serial_hex)
+        .Bind(5, c.not_before_ms).Bind(6, c.not_after_ms).Bind(7, c.spki_sha256)
+        .Bind(8, c.issuer_key_hash).Bind(9, ByteView(c.authority_key_id)).Bind(10, NamesJson(c.names))
+        .Bind(13, now);
+    if (is_cert) {
+      cert.Bind(11, ByteView(c.der)).BindNull(12);
+    } else {
+      cert.BindNull(11).Bind(12, ByteView(c.der));
+    }
+    CTW_RETURN_IF_ERROR(cert.Run());
+    CTW_ASSIGN_OR_RETURN(Statement name, db_.Prepare(
+        "INSERT OR IGNORE INTO certificate_names (reversed_name, identity) VALUES (?, ?)"));
+    for (const std::string& n : c.names) {
+      name.Bind(1, ReverseLabels(n)).Bind(2, c.identity);
+      CTW_RETURN_IF_ERROR(name.Run());
+    }
+    CTW_ASSIGN_OR_RETURN(Statement sighting, db_.Prepare(
+        "INSERT INTO sightings (log_id, entry_index, identity, entry_type, cert_sha256, timestamp)"
+        " VALUES (?, ?, ?, ?, ?, ?)"));
+    sighting.Bind(1, log_id).Bind(2, static_cast<int64_t>(m.index)).Bind(3, c.identity)
+        .Bind(4, c.entry_type).Bind(5, c.cert_sha256).Bind(6, static_cast<int64_t>(m.timestamp_ms));
+    CTW_RETURN_IF_ERROR(sighting.Run());
+    for (const FindingDraft& f : m.findings) CTW_RETURN_IF_ERROR(InsertPending(log_id, m.index, f));
+    return OkStatus();
+  }
+
+  Status InsertMalformed(const Sha256Hash& log_id, const MalformedEntry& m) {
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "INSERT INTO malformed_entries (log_id, entry_index, error, leaf_input, extra_data)"
+        " VALUES (?, ?, ?, ?, ?)"));
+    st.Bind(1, log_id).Bind(2, static_cast<int64_t>(m.index)).Bind(3, m.error)
+        .Bind(4, ByteView(m.leaf_input)).Bind(5, ByteView(m.extra_data));
+    CTW_RETURN_IF_ERROR(st.Run());
+    return InsertPending(log_id, m.index, m.finding);
+  }
+
+  Status InsertPending(const Sha256Hash& log_id, uint64_t index, const FindingDraft& f) {
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "INSERT OR IGNORE INTO pending_findings (log_id, entry_index, kind, severity, identity,"
+        " names, detail, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    st.Bind(1, log_id).Bind(2, static_cast<int64_t>(index)).Bind(3, f.kind)
+        .Bind(4, std::string_view(SeverityName(f.severity))).Bind(5, f.identity)
+        .Bind(6, NamesJson(f.names)).Bind(7, f.detail).Bind(8, f.dedup_key);
+    return st.Run();
+  }
+
+  // Everything of [0, batch.end) is now verified: promote sightings and pending findings.
+  Status MarkVerified(const IngestBatch& batch, int64_t now) {
+    const int64_t end = static_cast<int64_t>(batch.end);
+    for (const char* sql : {
+             "UPDATE sightings SET verified = 1 WHERE log_id = ?1 AND entry_index < ?2"
+             " AND verified = 0",
+             "UPDATE malformed_entries SET verified = 1 WHERE log_id = ?1 AND entry_index < ?2"
+             " AND verified = 0",
+             "INSERT OR IGNORE INTO findings (kind, severity, identity, names, log_id, entry_index,"
+             " detail, dedup_key, created_at) SELECT kind, severity, identity, names, log_id,"
+             " entry_index, detail, dedup_key, ?3 FROM pending_findings"
+             " WHERE log_id = ?1 AND entry_index < ?2 ORDER BY entry_index",
+             "DELETE FROM pending_findings WHERE log_id = ?1 AND entry_index < ?2"}) {
+      CTW_RETURN_IF_ERROR(RunWithParams(sql, batch.log_id, end, now));
+    }
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "UPDATE logs SET verified_size = ?, verified_range = ?, verified_root = ?,"
+        " verified_at = ? WHERE log_id = ?"));
+    st.Bind(1, end).Bind(2, ByteView(batch.compact_range)).Bind(3, batch.verified->root)
+        .Bind(4, now).Bind(5, batch.log_id);
+    return st.Run();
+  }
+
+  Status LoadSightings(StoredCertificate* c) {
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "SELECT s.log_id, l.description, s.entry_index, s.entry_type, s.cert_sha256, s.timestamp,"
+        " s.verified FROM sightings s JOIN logs l ON l.log_id = s.log_id WHERE s.identity = ?"
+        " ORDER BY s.timestamp, l.description, s.entry_index"));
+    st.Bind(1, c->certificate.identity);
+    for (;;) {
+      CTW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      Sighting s;
+      s.log_id = st.Hash(0).value_or(Sha256Hash{});
+      s.log_description = st.Text(1);
+      s.index = static_cast<uint64_t>(st.Int(2));
+      s.entry_type = st.Text(3);
+      s.cert_sha256 = st.Hash(4);
+      s.timestamp_ms = static_cast<uint64_t>(st.Int(5));
+      s.verified = st.Int(6) != 0;
+      if (s.entry_type == c->certificate.entry_type && !c->certificate.cert_sha256) {
+        c->certificate.cert_sha256 = s.cert_sha256;
+      }
+      c->sightings.push_back(std::move(s));
+    }
+    return OkStatus();
+  }
+
+  std::mutex mu_;
+  Database db_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options) {
+  if (!options.read_only) {
+    const auto parent = std::filesystem::path(options.path).parent_path();
+    if (!parent.empty()) CTW_RETURN_IF_ERROR(MakeDirs(parent.string()));
+  } else if (!FileExists(options.path)) {
+    return MakeError(ErrorCode::kNotFound,
+                     "no database at " + options.path + " (has `ctwatch run` been started?)");
+  }
+  CTW_ASSIGN_OR_RETURN(Database db,
+                       Database::Open(options.path, options.read_only, options.busy_timeout_ms));
+  if (!options.read_only) {
+    CTW_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode = WAL"));
+    CTW_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = NORMAL"));
+    CTW_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
+    CTW_RETURN_IF_ERROR(ApplyMigrations(&db, EmbeddedMigrations()));
+  }
+  return std::unique_ptr<Store>(new SqliteStore(std::move(db)));
+}
+
+}  // namespace ctwatch

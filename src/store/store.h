@@ -1,0 +1,61 @@
+// Store: the persistence interface of ctwatch. SqliteStore is the embedded implementation;
+// the interface keeps SQL out of callers so that a PostgreSQL backend can pass the same tests.
+// Thread-safety: a Store may be called from several threads; implementations serialise
+// writes (one writer) and may serve reads concurrently.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "store/records.h"
+
+namespace ctwatch {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Logs. EnsureLog creates the log with the given starting progress if it is new, and
+  // updates its description/url/state otherwise (progress untouched). Returns its progress.
+  virtual Result<LogProgress> EnsureLog(const LogRecord& log, const LogProgress& start) = 0;
+  virtual Result<std::optional<LogProgress>> GetLogProgress(const Sha256Hash& log_id) = 0;
+  virtual Status SetLogActive(const Sha256Hash& log_id, bool active) = 0;
+  virtual Result<std::vector<LogStatus>> ListLogs() = 0;
+
+  // Records a signed head. Returns the root already stored for this size when it differs
+  // (a split view), nullopt otherwise.
+  virtual Result<std::optional<Sha256Hash>> RecordTreeHead(const Sha256Hash& log_id,
+                                                           const TreeHeadRecord& head) = 0;
+  virtual Status RecordLogSuccess(const Sha256Hash& log_id) = 0;
+  virtual Status RecordLogError(const Sha256Hash& log_id, const std::string& error) = 0;
+
+  // Commits a batch atomically. Fails with kFailedPrecondition (and changes nothing) when
+  // batch.start is not the log's stored position: a batch is never applied twice.
+  virtual Status CommitBatch(const IngestBatch& batch) = 0;
+  // Forgets the unverified tail [verified_size, position) of a log after a failed
+  // verification: position and compact range go back to the verified ones; the unverified
+  // sightings, malformed entries and pending findings of that range are deleted.
+  virtual Status RollbackUnverified(const Sha256Hash& log_id) = 0;
+
+  // A finding about a log or the service itself (not tied to an entry). Returns false when a
+  // finding with the same dedup key already exists.
+  virtual Result<bool> AddFinding(const FindingDraft& finding, const std::optional<Sha256Hash>& log_id,
+                                  std::optional<uint64_t> index) = 0;
+
+  virtual Result<std::vector<StoredCertificate>> ListCertificates(const CertificateQuery& q) = 0;
+  virtual Result<std::vector<StoredFinding>> ListFindings(const FindingQuery& q) = 0;
+};
+
+struct StoreOptions {
+  std::string path;          // SQLite file; created with its directory when missing
+  bool read_only = false;    // read-only connection (API, CLI listings)
+  int busy_timeout_ms = 10'000;
+};
+
+// Opens (and migrates, unless read-only) the SQLite store.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options);
+
+}  // namespace ctwatch

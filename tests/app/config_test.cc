@@ -1,0 +1,115 @@
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "core/file.h"
+#include "test_util.h"
+
+namespace ctwatch {
+namespace {
+
+using ::ctwatch::testing::IsError;
+using ::ctwatch::testing::IsOk;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/ctwatch-config-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+  }
+  std::string Write(const std::string& text) {
+    const std::string path = dir_ + "/ctwatch.toml";
+    EXPECT_THAT(WriteFileAtomic(path, text), IsOk());
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST_F(ConfigTest, ShippedExampleLoads) {
+  auto c = LoadConfig(std::string(CTWATCH_SOURCE_DIR) + "/config/ctwatch.toml");
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->logs.tailing.poll_interval_ms, 60'000);
+  EXPECT_EQ(c->logs.tailing.start.kind, StartPosition::Kind::kEnd);
+  EXPECT_TRUE(FileExists(c->logs.fallback_list)) << c->logs.fallback_list;
+  EXPECT_TRUE(FileExists(c->logs.list_key)) << c->logs.list_key;
+  EXPECT_EQ(c->watch_domains, std::vector<std::string>{"example.com"});
+}
+
+TEST_F(ConfigTest, ValuesAndRelativePaths) {
+  auto c = LoadConfig(Write(R"(
+[service]
+database = "db/x.db"
+[logs]
+list = "list.json"
+start = 1234
+poll_interval = "5m"
+parallel_fetches = 4
+requests_per_second = 2.5
+[[logs.override]]
+log = "Some Log"
+start = "beginning"
+batch_size = 32
+[watch]
+domains = ["example.com", "Bücher.example"]
+)"));
+  ASSERT_THAT(c, IsOk());
+  EXPECT_EQ(c->database, dir_ + "/db/x.db");
+  EXPECT_EQ(c->logs.list, dir_ + "/list.json");
+  EXPECT_EQ(c->logs.tailing.start.kind, StartPosition::Kind::kIndex);
+  EXPECT_EQ(c->logs.tailing.start.index, 1234u);
+  EXPECT_EQ(c->logs.tailing.poll_interval_ms, 300'000);
+  EXPECT_EQ(c->logs.tailing.parallel_fetches, 4);
+  EXPECT_DOUBLE_EQ(c->logs.tailing.requests_per_second, 2.5);
+  bool disabled = true;
+  TailingOptions t = TailingFor(c->logs, "Some Log", "", &disabled);
+  EXPECT_FALSE(disabled);
+  EXPECT_EQ(t.start.kind, StartPosition::Kind::kBeginning);
+  EXPECT_EQ(t.batch_size, 32);
+  EXPECT_EQ(TailingFor(c->logs, "Other", "", &disabled).batch_size, 256);
+}
+
+TEST_F(ConfigTest, ErrorsNameFileLineAndKey) {
+  const std::string path = Write("[logs]\nlist = \"x\"\npoll_interval = \"soon\"\n");
+  EXPECT_THAT(LoadConfig(path), IsError(ErrorCode::kInvalidArgument, path + ":3:17: logs.poll_interval"));
+}
+
+TEST_F(ConfigTest, UnknownKeysAreErrors) {
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"x\"\npol_interval = \"5m\"\n")),
+              IsError(ErrorCode::kInvalidArgument, ":3:1: logs.pol_interval: unknown key"));
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"x\"\n[wacht]\n")),
+              IsError(ErrorCode::kInvalidArgument, "wacht: unknown key"));
+}
+
+TEST_F(ConfigTest, SyntaxErrorsCarryPosition) {
+  EXPECT_THAT(LoadConfig(Write("[logs\nlist = 1\n")),
+              IsError(ErrorCode::kInvalidArgument, "ctwatch.toml:1:"));
+}
+
+TEST_F(ConfigTest, BadValuesAreRejected) {
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"x\"\nstart = \"middle\"\n")),
+              IsError(ErrorCode::kInvalidArgument, "logs.start"));
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"x\"\nparallel_fetches = 0\n")),
+              IsError(ErrorCode::kInvalidArgument, "logs.parallel_fetches: must be between 1 and 32"));
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"x\"\n[watch]\ndomains = [\"*.example.com\"]\n")),
+              IsError(ErrorCode::kInvalidArgument, "watch.domains"));
+  EXPECT_THAT(LoadConfig(Write("[service]\nlog_level = \"loud\"\n[logs]\nlist = \"x\"\n")),
+              IsError(ErrorCode::kInvalidArgument, "service.log_level"));
+  EXPECT_THAT(LoadConfig(Write("[service]\n")), IsError(ErrorCode::kInvalidArgument, "[logs]"));
+  EXPECT_THAT(LoadConfig(dir_ + "/missing.toml"), IsError(ErrorCode::kNotFound, "missing.toml"));
+}
+
+TEST(DurationTest, Units) {
+  EXPECT_EQ(ParseDurationMs("250ms"), 250);
+  EXPECT_EQ(ParseDurationMs("90s"), 90'000);
+  EXPECT_EQ(ParseDurationMs("90"), 90'000);
+  EXPECT_EQ(ParseDurationMs("6h"), 21'600'000);
+  EXPECT_EQ(ParseDurationMs("1d"), 86'400'000);
+  EXPECT_FALSE(ParseDurationMs("1w").has_value());
+  EXPECT_FALSE(ParseDurationMs("s").has_value());
+  EXPECT_FALSE(ParseDurationMs("-5s").has_value());
+}
+
+}  // namespace
+}  // namespace ctwatch
