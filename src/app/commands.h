@@ -1,9 +1,11 @@
-// The ctwatch subcommands. Each returns the process exit code: 0 success, 1 runtime failure,
-// 2 usage or configuration error. Output for machines is JSON lines (--json).
-// Thread-safety: called once from main.
+// The ctwatch subcommands. Each group registers its subcommands on the CLI11 app; the chosen
+// subcommand's callback stores the process exit code: 0 success, 1 runtime failure, 2 usage
+// or configuration error. Output for programs is JSON lines (--json); docs/cli.md lists the
+// fields.
+// Thread-safety: called from main only.
 #pragma once
 
-#include <string>
+#include <CLI/CLI.hpp>
 
 namespace ctwatch {
 
@@ -11,21 +13,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-struct RunArgs {
-  std::string config;
-  bool once = false;
-};
-int RunCommand(const RunArgs& args);
-
-struct ListArgs {
-  std::string config;
-  bool json = false;
-  std::string name;   // certs --name
-  std::string kind;   // findings --kind
-  size_t limit = 1000;
-};
-int LogsCommand(const ListArgs& args);
-int CertsCommand(const ListArgs& args);
-int FindingsCommand(const ListArgs& args);
+// run, logs, certs, findings.
+void RegisterIngestCommands(CLI::App* app, int* exit_code);
 
 }  // namespace ctwatch

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "app/commands.h"
+#include "app/ingest_commands.h"
 #include "app/config.h"
 #include "core/clock.h"
 #include "core/encoding.h"

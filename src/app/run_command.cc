@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "app/commands.h"
+#include "app/ingest_commands.h"
 #include "app/config.h"
 #include "app/wiring.h"
 #include "core/log.h"
