@@ -37,7 +37,9 @@ struct ParsedTbs {
   ByteView extensions;   // contents of the Extensions SEQUENCE inside [3]; empty when absent
 
   // The value (OCTET STRING contents) of the extension with this OID, if present.
-  // Fails on a malformed extensions list.
+  // Fails on a malformed extensions list, and when the OID appears more than once (RFC 5280
+  // §4.2 forbids it; which one counts would be ambiguous). ParseTbs tolerates repeats of
+  // extensions nobody asks for.
   Result<std::optional<ByteView>> FindExtension(ByteView extension_oid) const;
 };
 
@@ -49,8 +51,9 @@ Result<ParsedTbs> ParseTbs(ByteView tbs_der);
 Result<ByteView> CertificateTbs(ByteView certificate_der);
 
 // Re-encodes `tbs_der` without the extension `extension_oid` (fixing every enclosing length).
-// Returns the input unchanged when the extension is absent. An Extensions SEQUENCE left empty
-// is removed together with its [3] wrapper, as RFC 6962 §3.2 precert TBS does.
+// Returns the input unchanged when the extension is absent; fails when it appears twice. An
+// Extensions SEQUENCE left empty is removed together with its [3] wrapper, as RFC 6962 §3.2
+// precert TBS does.
 Result<Bytes> TbsWithoutExtension(ByteView tbs_der, ByteView extension_oid);
 
 // "CN=example.com, O=Example Inc, C=US" style rendering of a Name element (RFC 4514 order
