@@ -54,7 +54,6 @@ std::string Encode(ByteView data, const char* alphabet, bool pad) {
 // Decodes `text`; with `padded` the length must be a multiple of 4 with '=' padding,
 // without it no '=' may appear. Unused trailing bits must be zero (canonical encoding).
 bool Decode(std::string_view text, const DecodeTable& table, bool padded, Bytes* out) {
-  out->clear();
   size_t len = text.size();
   if (padded) {
     if (len % 4 != 0) return false;
@@ -62,16 +61,19 @@ bool Decode(std::string_view text, const DecodeTable& table, bool padded, Bytes*
     if (len > 0 && text[len - 1] == '=') --len;
   }
   if (len % 4 == 1) return false;
-  out->reserve(len / 4 * 3 + 2);
+  // Sized once and written in place: this runs on every get-entries body.
+  out->resize(len / 4 * 3 + (len % 4 == 0 ? 0 : len % 4 - 1));
+  uint8_t* w = out->data();
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   size_t i = 0;
   for (; i + 4 <= len; i += 4) {
     const uint8_t a = table[p[i]], b = table[p[i + 1]], c = table[p[i + 2]], d = table[p[i + 3]];
     if ((a | b | c | d) & 0x80) return false;
     const uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
-    out->push_back(static_cast<uint8_t>(v >> 16));
-    out->push_back(static_cast<uint8_t>(v >> 8));
-    out->push_back(static_cast<uint8_t>(v));
+    w[0] = static_cast<uint8_t>(v >> 16);
+    w[1] = static_cast<uint8_t>(v >> 8);
+    w[2] = static_cast<uint8_t>(v);
+    w += 3;
   }
   const size_t left = len - i;
   if (left >= 2) {
@@ -79,9 +81,9 @@ bool Decode(std::string_view text, const DecodeTable& table, bool padded, Bytes*
     const uint8_t c = left == 3 ? table[p[i + 2]] : 0;
     if ((a | b | c) & 0x80) return false;
     const uint32_t v = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6);
-    out->push_back(static_cast<uint8_t>(v >> 16));
+    *w++ = static_cast<uint8_t>(v >> 16);
     if (left == 3) {
-      out->push_back(static_cast<uint8_t>(v >> 8));
+      *w++ = static_cast<uint8_t>(v >> 8);
       if (v & 0xff) return false;
     } else if (v & 0xffff) {
       return false;

@@ -6,11 +6,15 @@
 //   (precert only: pre_certificate<u24>) || fingerprints<u16> (32-byte SHA-256 each); its leaf
 //   hash input is 00 00 || TimestampedEntry.
 // Decoding is strict (lengths, enum values from a whitelist, no trailing bytes) and never
-// trusts a length. Encoders exist for the test log server and tests.
+// trusts a length; it decodes into a local and commits only on success. It checks structure,
+// not meaning: the certificates are not parsed here, and a precert leaf whose TBS does not
+// match the precertificate in extra_data decodes fine (that is for src/cert to judge).
+// Encoders exist for the test log server and tests.
 // Thread-safety: pure functions.
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "cert/facts.h"
@@ -23,12 +27,24 @@ struct LogEntry {
   uint64_t index = 0;
   uint64_t timestamp_ms = 0;
   EntryType type = EntryType::kCert;
-  Bytes certificate;              // x509: certificate DER; precert: TBSCertificate from the leaf
-  Sha256Hash issuer_key_hash{};   // precert only
-  Bytes precertificate;           // precert: the precertificate DER when the API supplies it
-  std::vector<Bytes> chain;                    // RFC 6962: chain certificates (extra_data)
+  Bytes certificate;             // x509: certificate DER; precert: TBSCertificate from the leaf
+  Sha256Hash issuer_key_hash{};  // precert only
+  Bytes extensions;              // CtExtensions of the TimestampedEntry (static-ct-api logs put
+                                 // the leaf_index extension here); usually empty for RFC 6962
+  Bytes precertificate;          // precert: the precertificate DER when the API supplies it
+  std::vector<Bytes> chain;      // RFC 6962: chain certificates (extra_data)
   std::vector<Sha256Hash> chain_fingerprints;  // static-ct-api: SHA-256 of each chain cert
-  Sha256Hash leaf_hash{};
+  Sha256Hash leaf_hash{};                      // always valid, also for a malformed entry
+
+  // A malformed entry (LogSource only; the decoders return errors instead). The log served
+  // a leaf that does not decode: parse_error says why and raw_leaf holds the leaf_input as
+  // received, so that the Tailer keeps leaf_hash for the Merkle tree and stores a
+  // malformed_entry instead of stopping the log. When only extra_data was bad, the leaf
+  // fields above are valid (certificate non-empty) and chain/precertificate are empty.
+  std::string parse_error;
+  Bytes raw_leaf;
+
+  bool malformed() const { return !parse_error.empty(); }
 };
 
 // Decodes a MerkleTreeLeaf; leaf_hash is computed over `leaf_input` exactly as received.
@@ -42,19 +58,19 @@ Status DecodeRfc6962ExtraData(ByteView extra_data, LogEntry* entry);
 Result<std::vector<LogEntry>> DecodeDataTile(uint64_t first_index, ByteView tile,
                                              size_t expected_count);
 
-// Encoders (inverse of the decoders).
+// Encoders (inverse of the decoders). `issuer_key_hash` is ignored for x509 entries.
 Bytes EncodeTimestampedEntry(uint64_t timestamp_ms, EntryType type, ByteView certificate,
-                             const Sha256Hash& issuer_key_hash);
+                             const Sha256Hash& issuer_key_hash, ByteView extensions = {});
 Bytes EncodeMerkleTreeLeaf(uint64_t timestamp_ms, EntryType type, ByteView certificate,
-                           const Sha256Hash& issuer_key_hash);
+                           const Sha256Hash& issuer_key_hash, ByteView extensions = {});
 Bytes EncodeExtraData(EntryType type, ByteView precertificate, const std::vector<Bytes>& chain);
 void AppendTileLeaf(Bytes* tile, uint64_t timestamp_ms, EntryType type, ByteView certificate,
                     const Sha256Hash& issuer_key_hash, ByteView precertificate,
-                    const std::vector<Sha256Hash>& chain_fingerprints);
+                    const std::vector<Sha256Hash>& chain_fingerprints, ByteView extensions = {});
 
 // static-ct-api / tlog-tiles paths: "tile/<L>/<N>[.p/<W>]" and "tile/data/<N>[.p/<W>]",
 // N in 3-digit groups with all but the last prefixed by 'x' (1234067 -> x001/x234/067).
-// width 256 means a full tile (no .p suffix).
+// width 256 means a full tile (no .p suffix); width must be 1..256.
 std::string TilePath(int level, uint64_t tile_index, unsigned width);
 std::string DataTilePath(uint64_t tile_index, unsigned width);
 

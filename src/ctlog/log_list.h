@@ -32,7 +32,8 @@ struct LogInfo {
   Sha256Hash log_id{};        // checked to equal SHA-256(key)
   Bytes key;                  // SubjectPublicKeyInfo DER
   LogApi api = LogApi::kRfc6962;
-  std::string url;            // RFC 6962: base URL ending in '/'; static: monitoring URL ending in '/'
+  // RFC 6962: the base URL; static: the monitoring URL. Both end in '/'.
+  std::string url;
   std::string submission_url; // static only
   int64_t mmd_seconds = 86400;
   LogState state = LogState::kUsable;
@@ -41,7 +42,7 @@ struct LogInfo {
   std::optional<int64_t> temporal_start_ms, temporal_end_ms;
 
   // The origin line of a static log's checkpoint: the submission URL without scheme and
-  // trailing slash (C2SP static-ct-api).
+  // trailing slash (C2SP static-ct-api). Empty for an RFC 6962 log.
   std::string CheckpointOrigin() const;
 };
 

@@ -23,6 +23,9 @@ Sha256Hash RootFromLeafHashes(std::span<const Sha256Hash> leaf_hashes);
 class CompactRange {
  public:
   CompactRange() = default;
+  // The range [0, size) from its subtree hashes, largest first (as hashes() returns them);
+  // kInvalidArgument unless there is one hash per set bit of `size`.
+  static Result<CompactRange> FromHashes(uint64_t size, std::vector<Sha256Hash> hashes);
 
   uint64_t size() const { return size_; }
   void Append(const Sha256Hash& leaf_hash);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "core/bytes.h"
@@ -19,6 +20,16 @@ struct SignedTreeHead {
   Sha256Hash root{};
   Bytes signature;  // the whole DigitallySigned struct
 };
+
+// A TLS DigitallySigned (RFC 5246 §4.7) as CT uses it (RFC 6962 §2.1.4): hash algorithm 4
+// (SHA-256), signature algorithm 1 (RSA PKCS#1 v1.5) or 3 (ECDSA), a u16-prefixed non-empty
+// signature, and nothing after it. The view borrows from the parsed bytes.
+struct DigitallySignedView {
+  uint8_t hash_algorithm = 0;
+  uint8_t signature_algorithm = 0;
+  ByteView signature;
+};
+Result<DigitallySignedView> ParseDigitallySigned(ByteView data);
 
 // The 50-byte input of the tree head signature.
 Bytes TreeHeadSignatureInput(uint64_t timestamp_ms, uint64_t tree_size, const Sha256Hash& root);
