@@ -4,10 +4,25 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 
 #include "core/file.h"
 #include "core/result.h"
+
+namespace ctwatch {
+
+// Readable gtest output for Result values.
+template <typename T>
+void PrintTo(const Result<T>& r, std::ostream* os) {
+  if (r.has_value()) {
+    *os << "OK";
+  } else {
+    *os << "error: " << r.error().ToString();
+  }
+}
+
+}  // namespace ctwatch
 
 namespace ctwatch::testing {
 

@@ -26,7 +26,11 @@ class TableReader {
       : table_(table), file_(std::move(file)), prefix_(std::move(prefix)) {}
 
   Error ErrorAt(const toml::node& node, std::string_view key, const std::string& message) const {
-    const auto& src = node.source();
+    return ErrorAt(node.source(), key, message);
+  }
+
+  Error ErrorAt(const toml::source_region& src, std::string_view key,
+                const std::string& message) const {
     std::ostringstream out;
     out << file_ << ":" << src.begin.line << ":" << src.begin.column << ": " << prefix_ << key
         << ": " << message;
@@ -139,7 +143,7 @@ class TableReader {
   // Unknown keys are errors: a typo must not fall back to a default silently.
   Status CheckNoUnknownKeys() const {
     for (const auto& [k, v] : table_) {
-      if (seen_.count(std::string(k.str())) == 0) return ErrorAt(v, k.str(), "unknown key");
+      if (seen_.count(std::string(k.str())) == 0) return ErrorAt(k.source(), k.str(), "unknown key");
     }
     return OkStatus();
   }
