@@ -25,6 +25,9 @@ struct HttpRequest {
   int64_t timeout_ms = 30'000;
   int64_t connect_timeout_ms = 10'000;
   size_t max_body_bytes = 16u << 20;
+  // Ask for gzip. Off where the body is large and compresses poorly enough that inflating it
+  // costs more CPU than the bandwidth is worth (RFC 6962 get-entries).
+  bool accept_gzip = true;
 };
 
 struct HttpResponse {

@@ -32,6 +32,8 @@ struct LogEntry {
   Bytes extensions;              // CtExtensions of the TimestampedEntry (static-ct-api logs put
                                  // the leaf_index extension here); usually empty for RFC 6962
   Bytes precertificate;          // precert: the precertificate DER when the API supplies it
+  Bytes extra_data;              // RFC 6962: extra_data as received, decoded by FetchChain
+                                 // (only entries that concern the owner need their chain)
   std::vector<Bytes> chain;      // RFC 6962: chain certificates (extra_data)
   std::vector<Sha256Hash> chain_fingerprints;  // static-ct-api: SHA-256 of each chain cert
   Sha256Hash leaf_hash{};                      // always valid, also for a malformed entry
@@ -39,8 +41,8 @@ struct LogEntry {
   // A malformed entry (LogSource only; the decoders return errors instead). The log served
   // a leaf that does not decode: parse_error says why and raw_leaf holds the leaf_input as
   // received, so that the Tailer keeps leaf_hash for the Merkle tree and stores a
-  // malformed_entry instead of stopping the log. When only extra_data was bad, the leaf
-  // fields above are valid (certificate non-empty) and chain/precertificate are empty.
+  // malformed_entry instead of stopping the log. Bad extra_data (which the leaf hash does not
+  // cover) shows only when FetchChain decodes it.
   std::string parse_error;
   Bytes raw_leaf;
 

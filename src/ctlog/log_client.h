@@ -54,7 +54,7 @@ class Rfc6962Client {
   Result<InclusionProof> GetProofByHash(const Sha256Hash& leaf_hash, uint64_t tree_size);
 
  private:
-  Result<std::string> Get(const std::string& path_and_query);
+  Result<std::string> Get(const std::string& path_and_query, bool accept_gzip = true);
   HttpClient* http_;
   std::string base_url_;
   ClientLimits limits_;

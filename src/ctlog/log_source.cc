@@ -58,7 +58,16 @@ class Rfc6962Source final : public LogSource {
     return entries;
   }
 
-  Status FetchChain(LogEntry* /*entry*/) override { return OkStatus(); }  // came with extra_data
+  // The chain came with extra_data; decoding it waits until an entry turns out to matter.
+  Status FetchChain(LogEntry* entry) override {
+    if (entry->extra_data.empty() || !entry->chain.empty()) return OkStatus();
+    Status decoded = DecodeRfc6962ExtraData(entry->extra_data, entry);
+    if (!decoded) {
+      return decoded.error().WithContext(description_ + ": entry " + std::to_string(entry->index));
+    }
+    entry->extra_data.clear();
+    return OkStatus();
+  }
 
   Result<std::vector<Sha256Hash>> FetchLeafHashes(uint64_t start, uint64_t end) override {
     return ctwatch::FetchLeafHashes(&client_, start, end);
@@ -80,11 +89,7 @@ class Rfc6962Source final : public LogSource {
       return entry;
     }
     LogEntry entry = std::move(decoded).value();
-    Status extra = DecodeRfc6962ExtraData(raw->extra_data, &entry);
-    if (!extra) {
-      entry.parse_error = extra.error().message;
-      entry.raw_leaf = std::move(raw->leaf_input);
-    }
+    entry.extra_data = std::move(raw->extra_data);
     return entry;
   }
 
@@ -144,6 +149,7 @@ class StaticSource final : public LogSource {
   }
 
   Status FetchChain(LogEntry* entry) override {
+    if (!entry->chain.empty()) return OkStatus();
     std::vector<Bytes> chain;
     chain.reserve(entry->chain_fingerprints.size());
     for (const Sha256Hash& fingerprint : entry->chain_fingerprints) {

@@ -30,20 +30,6 @@ std::future<Result<std::vector<LogEntry>>> FetchPool::Submit(FetchRange range) {
   return future;
 }
 
-std::unique_ptr<LogSource> FetchPool::Borrow() {
-  std::unique_lock lock(mu_);
-  cv_.wait(lock, [this] { return !idle_sources_.empty(); });
-  std::unique_ptr<LogSource> source = std::move(idle_sources_.back());
-  idle_sources_.pop_back();
-  return source;
-}
-
-void FetchPool::Return(std::unique_ptr<LogSource> source) {
-  std::lock_guard lock(mu_);
-  idle_sources_.push_back(std::move(source));
-  cv_.notify_all();
-}
-
 void FetchPool::Work() {
   for (;;) {
     Task task;
@@ -58,7 +44,9 @@ void FetchPool::Work() {
       idle_sources_.pop_back();
     }
     task.promise.set_value(Fetch(source.get(), task.range));
-    Return(std::move(source));
+    std::lock_guard lock(mu_);
+    idle_sources_.push_back(std::move(source));
+    cv_.notify_all();
   }
 }
 

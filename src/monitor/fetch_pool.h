@@ -2,7 +2,7 @@
 // flight), each with its own LogSource and HTTP connection, sharing the log's RateLimiter.
 // A fetch covers its whole range: short responses are continued from start + got, transient
 // errors retried with backoff (Retry-After honoured through the rate limiter), up to a bound.
-// Thread-safety: Submit and the futures it returns may be used from the owning Tailer thread;
+// Thread-safety: Submit and the futures it returns are used from the owning Tailer thread;
 // the workers synchronise through the task queue.
 #pragma once
 
@@ -39,16 +39,6 @@ class FetchPool {
 
   std::future<Result<std::vector<LogEntry>>> Submit(FetchRange range);
 
-  // Runs `fn` with a worker's LogSource (used for heads, chains and proofs from the Tailer).
-  // Blocks until a worker is free.
-  template <typename T>
-  T WithSource(const std::function<T(LogSource*)>& fn) {
-    std::unique_ptr<LogSource> source = Borrow();
-    T result = fn(source.get());
-    Return(std::move(source));
-    return result;
-  }
-
   int retries() const { return retries_.load(); }
 
  private:
@@ -58,8 +48,6 @@ class FetchPool {
   };
   void Work();
   Result<std::vector<LogEntry>> Fetch(LogSource* source, const FetchRange& range);
-  std::unique_ptr<LogSource> Borrow();
-  void Return(std::unique_ptr<LogSource> source);
 
   LogSourceFactory factory_;
   RateLimiter* limiter_;

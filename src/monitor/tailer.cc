@@ -50,8 +50,16 @@ Tailer::Tailer(LogInfo log, TailerOptions options, Store* store, const MatcherHa
       store_(store),
       matcher_(matcher),
       limiter_(options.tailing.requests_per_second, 2.0),
+      source_(sources()),
       pool_(std::make_unique<FetchPool>(options.tailing.parallel_fetches, std::move(sources),
                                         &limiter_, &stopper_)) {}
+
+bool Tailer::Paced() {
+  for (int64_t wait_ms; (wait_ms = limiter_.TryAcquire()) > 0;) {
+    if (!stopper_.SleepFor(wait_ms)) return false;
+  }
+  return true;
+}
 
 Tailer::~Tailer() {
   stopper_.Stop();
@@ -115,8 +123,8 @@ Result<LogProgress> Tailer::InitialProgress(const SignedTreeHead& head) {
   uint64_t size = start.kind == StartPosition::Kind::kEnd ? head.tree_size
                                                           : std::min(start.index, head.tree_size);
   if (log_.api == LogApi::kStatic && size != head.tree_size) size -= size % kTileWidth;
-  Result<CompactRange> range = pool_->WithSource<Result<CompactRange>>(
-      [&](LogSource* s) { return s->ProvenCompactRange(size, head); });
+  if (!Paced()) return MakeError(ErrorCode::kCancelled, "stopping");
+  Result<CompactRange> range = source_->ProvenCompactRange(size, head);
   if (!range.has_value()) return range.error().WithContext("cannot start at entry " + std::to_string(size));
   const Bytes serialized = range->Serialize();
   spdlog::info("{}: new log, starting at entry {} of {}", log_.description, size, head.tree_size);
@@ -141,8 +149,8 @@ Status Tailer::Start() {
 }
 
 Result<SignedTreeHead> Tailer::FetchAndRecordHead() {
-  Result<SignedTreeHead> head =
-      pool_->WithSource<Result<SignedTreeHead>>([](LogSource* s) { return s->FetchHead(); });
+  if (!Paced()) return MakeError(ErrorCode::kCancelled, "stopping");
+  Result<SignedTreeHead> head = source_->FetchHead();
   if (!head.has_value()) {
     if (head.error().code == ErrorCode::kVerification) {
       FindingDraft f{.kind = "log_bad_signature", .severity = Severity::kHigh,
@@ -276,8 +284,10 @@ void Tailer::ProcessEntry(LogEntry& e, const Matcher& matcher, Pending* pending)
   if (!names.has_value()) return malformed("certificate: " + names.error().message);
   if (!matcher.Concerns(*names)) return;
 
-  if (e.type == EntryType::kCert && e.chain.empty() && !e.chain_fingerprints.empty()) {
-    Status chain = pool_->WithSource<Status>([&](LogSource* s) { return s->FetchChain(&e); });
+  // The chain (issuer key hash of a certificate; the precertificate of an RFC 6962 precert
+  // entry) is needed only now; a static log's issuers may take a request the first time.
+  if (!e.extra_data.empty() || (e.type == EntryType::kCert && !e.chain_fingerprints.empty())) {
+    Status chain = source_->FetchChain(&e);
     if (!chain.has_value()) {
       spdlog::warn("{}: entry {}: no issuer certificate: {}", log_.description, e.index,
                    chain.error().ToString());
@@ -333,8 +343,8 @@ Status Tailer::VerifyAt(const SignedTreeHead& head, Pending* pending) {
   }
   // A static log read up to its last full tile: the leaf hashes of the partial tail (from the
   // hash tiles) must complete our range to the signed root.
-  Result<std::vector<Sha256Hash>> tail = pool_->WithSource<Result<std::vector<Sha256Hash>>>(
-      [&](LogSource* s) { return s->FetchLeafHashes(size, head.tree_size); });
+  if (!Paced()) return MakeError(ErrorCode::kCancelled, "stopping");
+  Result<std::vector<Sha256Hash>> tail = source_->FetchLeafHashes(size, head.tree_size);
   if (!tail.has_value()) {
     CTW_RETURN_IF_ERROR(Commit(pending, std::nullopt));
     return tail.error();

@@ -29,7 +29,7 @@ struct TailerOptions {
   TailingOptions tailing;
   bool once = false;                 // stop after the log is verified up to its current head
   uint64_t commit_every_entries = 16384;
-  int64_t commit_every_ms = 2000;
+  int64_t commit_every_ms = 1000;
 };
 
 struct TailerStats {
@@ -67,6 +67,8 @@ class Tailer {
   Status VerifyAt(const SignedTreeHead& head, Pending* pending);
   Status Inconsistent(const SignedTreeHead& head, const Sha256Hash& computed, uint64_t size);
   Status ReloadProgress();
+  // Waits for the log's request budget; false when stopping.
+  bool Paced();
   bool FinalHeadReached() const;
 
   const LogInfo log_;
@@ -75,7 +77,8 @@ class Tailer {
   const MatcherHandle* const matcher_;
   Stopper stopper_;
   RateLimiter limiter_;
-  std::unique_ptr<FetchPool> pool_;
+  std::unique_ptr<LogSource> source_;  // heads, chains and proofs, from the Run() thread
+  std::unique_ptr<FetchPool> pool_;    // entries, in parallel
   TailerStats stats_;
 
   // Owned by the Run() thread.

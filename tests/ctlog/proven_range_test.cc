@@ -167,7 +167,7 @@ TEST(CompactRangeFromHashesTest, OneHashPerSetBit) {
     EXPECT_EQ(range->size(), size);
     EXPECT_EQ(range->Root(), Appended(size).Root());
   }
-  const std::vector<Sha256Hash>& two = Appended(5).hashes();
+  const std::vector<Sha256Hash> two = Appended(5).hashes();  // a copy: the range is a temporary
   EXPECT_THAT(CompactRange::FromHashes(4, two), IsErrorCode(ErrorCode::kInvalidArgument));
   EXPECT_THAT(CompactRange::FromHashes(7, two), IsErrorCode(ErrorCode::kInvalidArgument));
   EXPECT_THAT(CompactRange::FromHashes(0, {two[0]}), IsErrorCode(ErrorCode::kInvalidArgument));

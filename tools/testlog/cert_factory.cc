@@ -6,6 +6,7 @@
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <ctime>
 
 #include "core/der.h"
@@ -93,8 +94,10 @@ Status AddSubjectAltNames(X509* cert, const std::vector<std::string>& names) {
 }
 
 Status SetSerial(X509* cert, ByteView serial) {
-  Bytes bytes(serial.begin(), serial.end());
-  if (bytes.empty()) bytes.push_back(1);
+  // Sized up front (an empty serial becomes 01): push_back here trips a GCC 12 -O2 false
+  // positive (-Wfree-nonheap-object).
+  Bytes bytes(std::max<size_t>(serial.size(), 1), 0x01);
+  std::copy(serial.begin(), serial.end(), bytes.begin());
   bytes[0] |= 0x01;  // never zero
   std::unique_ptr<BIGNUM, BignumDeleter> bn(
       BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr));
