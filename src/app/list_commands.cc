@@ -27,7 +27,10 @@ json TimeOrNull(const std::optional<int64_t>& ms) {
   return ms.has_value() ? json(FormatTimeMs(*ms)) : json(nullptr);
 }
 
-std::string Text(const std::optional<int64_t>& ms) { return ms ? FormatTimeMs(*ms) : "-"; }
+// Whole seconds for tables.
+std::string Text(const std::optional<int64_t>& ms) {
+  return ms ? FormatTimeMs(*ms / 1000 * 1000) : "-";
+}
 
 void PrintJsonLine(const json& j) {
   std::fputs((j.dump(-1, ' ', false, json::error_handler_t::replace) + "\n").c_str(), stdout);
