@@ -1,6 +1,9 @@
 // `ctwatch run` tails the test log over both APIs and stores exactly what was planted.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <optional>
+
 #include "integration/harness.h"
 
 namespace ctwatch::testing {
@@ -124,6 +127,81 @@ TEST(IngestTest, StartsAtTheEndOrAtAnIndexWithoutReadingTheStart) {
   const auto certs = h.Json("certs");
   ASSERT_EQ(certs.size(), 1u);
   EXPECT_EQ(certs[0]["names"][0], "late.example.com");
+}
+
+}  // namespace
+}  // namespace ctwatch::testing
+
+namespace ctwatch::testing {
+namespace {
+
+bool WaitFor(const std::function<bool()>& predicate, int tenths = 300) {
+  for (int i = 0; i < tenths; ++i) {
+    if (predicate()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST(IngestTest, LogListRefreshStartsNewLogsAndStopsRemovedOnes) {
+  IngestHarness h("ingest-refresh", SmallLog(500, {{"www.example.com"}}));
+  const std::string list = h.dir() + "/loglist.json";
+  ASSERT_THAT(WriteFileAtomic(list, h.server().LogListJson(/*rfc6962_only=*/true)), IsOk());
+  h.WriteConfig({{"refresh_interval", "\"1s\""}, {"partial_tile_wait", "\"1s\""}});
+  auto daemon = h.Start({"run"});
+  auto logs = [&] { return h.Json("logs", /*must_succeed=*/false); };
+  auto state = [&](const std::string& api) -> std::optional<nlohmann::json> {
+    for (const auto& l : logs()) {
+      if (l["api"] == api) return l;
+    }
+    return std::nullopt;
+  };
+  ASSERT_TRUE(WaitFor([&] { auto l = state("rfc6962"); return l && (*l)["verified_size"] == 500; }));
+  EXPECT_FALSE(state("static").has_value());
+
+  // The tiled log joins the list: it starts.
+  ASSERT_THAT(WriteFileAtomic(list, h.server().LogListJson(false)), IsOk());
+  ASSERT_TRUE(WaitFor([&] { auto l = state("static"); return l && (*l)["verified_size"] == 500; }))
+      << Slurp(h.dir() + "/daemon.err");
+  // And leaves it again: it stops and is marked inactive; its data stays.
+  ASSERT_THAT(WriteFileAtomic(list, h.server().LogListJson(true)), IsOk());
+  ASSERT_TRUE(WaitFor([&] { auto l = state("static"); return l && (*l)["active"] == false; }))
+      << Slurp(h.dir() + "/daemon.err");
+  EXPECT_EQ((*state("rfc6962"))["active"], true);
+  daemon->Signal(SIGTERM);
+  EXPECT_EQ(daemon->Wait(std::chrono::seconds(20)), 0);
+}
+
+TEST(IngestTest, ReadonlyLogIsReadUpToItsFinalTreeHeadOnly) {
+  IngestHarness h("ingest-readonly", SmallLog(1000, {{"early.example.com"}}));
+  httplib::Client client("127.0.0.1", h.server().port());
+  auto sth = nlohmann::json::parse(client.Get("/rfc6962/ct/v1/get-sth")->body);
+  ASSERT_EQ(sth["tree_size"], 1000);
+  // The list freezes both logs at size 1000; the logs themselves keep growing.
+  auto list = nlohmann::json::parse(h.server().LogListJson(false));
+  for (auto& op : list["operators"]) {
+    for (const char* kind : {"logs", "tiled_logs"}) {
+      for (auto& log : op[kind]) {
+        log["state"] = {{"readonly",
+                         {{"timestamp", "2026-01-01T00:00:00Z"},
+                          {"final_tree_head",
+                           {{"sha256_root_hash", sth["sha256_root_hash"]}, {"tree_size", 1000}}}}}};
+      }
+    }
+  }
+  ASSERT_THAT(WriteFileAtomic(h.dir() + "/loglist.json", list.dump()), IsOk());
+  ASSERT_EQ(h.Admin("/admin/plant", "late.example.com\n"), 200);
+  ASSERT_EQ(h.Admin("/admin/grow?count=300"), 200);
+
+  CtwatchResult r = h.Run({"run", "--once"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const auto& log : h.Json("logs")) {
+    EXPECT_EQ(log["verified_size"], 1000) << log.dump();
+    EXPECT_EQ(log["state"], "readonly");
+  }
+  const auto certs = h.Json("certs");
+  ASSERT_EQ(certs.size(), 1u);
+  EXPECT_EQ(certs[0]["names"][0], "early.example.com");
 }
 
 }  // namespace
