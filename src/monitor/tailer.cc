@@ -207,7 +207,8 @@ Status Tailer::Cycle() {
 Status Tailer::ProcessTo(const SignedTreeHead& head, uint64_t end, bool allow_partial) {
   const uint64_t fetch_end =
       log_.api == LogApi::kStatic && !allow_partial ? end - end % kTileWidth : end;
-  const std::shared_ptr<const Matcher> matcher = matcher_->Get();
+  // One policy per batch: a reload applies from the first entry after the next commit.
+  std::shared_ptr<const Matcher> matcher = matcher_->Get();
   Pending pending;
   pending.batch.log_id = log_.log_id;
   pending.batch.start = progress_.position;
@@ -241,6 +242,7 @@ Status Tailer::ProcessTo(const SignedTreeHead& head, uint64_t end, bool allow_pa
     if (pending.entries >= options_.commit_every_entries ||
         MonotonicMs() - pending.opened_ms >= options_.commit_every_ms) {
       CTW_RETURN_IF_ERROR(Commit(&pending, std::nullopt));
+      matcher = matcher_->Get();
     }
     if (stopper_.stopped()) failure = MakeError(ErrorCode::kCancelled, "stopping");
   }

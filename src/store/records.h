@@ -137,6 +137,27 @@ struct StoredFinding {
   int64_t created_ms = 0;
 };
 
+// A rescan's matches (ctwatch rescan): entries re-read from a log and judged again, stored
+// without moving the log's position. `verified`: the entries were checked against a signed
+// root, so their findings go straight to `findings` (a rescan that could not verify stores
+// nothing).
+struct RescanBatch {
+  Sha256Hash log_id{};
+  std::vector<MatchedEntry> matches;
+};
+
+// One (name, certificate) pair of the name index, for `ctwatch audit exposure`.
+struct NameCertificate {
+  std::string name;             // as the certificate writes it (lower case)
+  Sha256Hash identity{};
+  std::string issuer_dn;
+  std::optional<Sha256Hash> issuer_key_hash;
+  int64_t not_before_ms = 0;
+  int64_t not_after_ms = 0;
+  int64_t first_seen_ms = 0;    // earliest log timestamp of the certificate (or first stored)
+  int64_t last_seen_ms = 0;     // latest log timestamp
+};
+
 struct CertificateQuery {
   // Exact name, "*.domain" (names below) or ".domain" (the domain and all below); empty = all.
   std::string name;

@@ -281,6 +281,72 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<size_t> CommitRescan(const RescanBatch& batch) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db_));
+    const int64_t now = SystemClock::Get()->NowMs();
+    size_t added = 0;
+    CTW_ASSIGN_OR_RETURN(Statement sighting, db_.Prepare(
+        "INSERT OR IGNORE INTO sightings (log_id, entry_index, identity, entry_type, cert_sha256,"
+        " timestamp, verified) VALUES (?, ?, ?, ?, ?, ?, 1)"));
+    CTW_ASSIGN_OR_RETURN(Statement finding, db_.Prepare(
+        "INSERT OR IGNORE INTO findings (kind, severity, identity, names, log_id, entry_index,"
+        " detail, dedup_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    for (const MatchedEntry& m : batch.matches) {
+      const CertificateRecord& c = m.certificate;
+      CTW_RETURN_IF_ERROR(UpsertCertificate(c, now));
+      sighting.Bind(1, batch.log_id).Bind(2, static_cast<int64_t>(m.index)).Bind(3, c.identity)
+          .Bind(4, c.entry_type).Bind(5, c.cert_sha256)
+          .Bind(6, static_cast<int64_t>(m.timestamp_ms));
+      CTW_RETURN_IF_ERROR(sighting.Run());
+      for (const FindingDraft& f : m.findings) {
+        finding.Bind(1, f.kind).Bind(2, std::string_view(SeverityName(f.severity)))
+            .Bind(3, f.identity).Bind(4, NamesJson(f.names)).Bind(5, batch.log_id)
+            .Bind(6, static_cast<int64_t>(m.index)).Bind(7, f.detail).Bind(8, f.dedup_key)
+            .Bind(9, now);
+        CTW_RETURN_IF_ERROR(finding.Run());
+        added += static_cast<size_t>(db_.Changes());
+      }
+    }
+    CTW_RETURN_IF_ERROR(tx.Commit());
+    return added;
+  }
+
+  Result<std::vector<NameCertificate>> ListNamesUnder(const std::string& domain) override {
+    std::lock_guard lock(mu_);
+    std::string name = domain;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!name.empty() && name.back() == '.') name.pop_back();
+    const std::string reversed = ReverseLabels(name);
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "SELECT n.reversed_name, c.identity, c.issuer_dn, c.issuer_key_hash, c.not_before,"
+        " c.not_after,"
+        " COALESCE((SELECT MIN(timestamp) FROM sightings s WHERE s.identity = c.identity),"
+        "   c.first_seen_at),"
+        " COALESCE((SELECT MAX(timestamp) FROM sightings s WHERE s.identity = c.identity),"
+        "   c.first_seen_at)"
+        " FROM certificate_names n JOIN certificates c ON c.identity = n.identity"
+        " WHERE n.reversed_name = ?1 OR (n.reversed_name > ?2 AND n.reversed_name < ?3)"
+        " ORDER BY n.reversed_name, c.not_before"));
+    st.Bind(1, reversed).Bind(2, reversed + ".").Bind(3, reversed + "/");
+    std::vector<NameCertificate> out;
+    for (;;) {
+      CTW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      NameCertificate n;
+      n.name = ReverseLabels(st.Text(0));
+      n.identity = st.Hash(1).value_or(Sha256Hash{});
+      n.issuer_dn = st.Text(2);
+      n.issuer_key_hash = st.Hash(3);
+      n.not_before_ms = st.Int(4);
+      n.not_after_ms = st.Int(5);
+      n.first_seen_ms = st.Int(6);
+      n.last_seen_ms = st.Int(7);
+      out.push_back(std::move(n));
+    }
+    return out;
+  }
+
   Result<std::vector<StoredFinding>> ListFindings(const FindingQuery& q) override {
     std::lock_guard lock(mu_);
     CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
@@ -339,6 +405,19 @@ class SqliteStore final : public Store {
 
   Status InsertMatch(const Sha256Hash& log_id, const MatchedEntry& m, int64_t now) {
     const CertificateRecord& c = m.certificate;
+    CTW_RETURN_IF_ERROR(UpsertCertificate(c, now));
+    CTW_ASSIGN_OR_RETURN(Statement sighting, db_.Prepare(
+        "INSERT INTO sightings (log_id, entry_index, identity, entry_type, cert_sha256, timestamp)"
+        " VALUES (?, ?, ?, ?, ?, ?)"));
+    sighting.Bind(1, log_id).Bind(2, static_cast<int64_t>(m.index)).Bind(3, c.identity)
+        .Bind(4, c.entry_type).Bind(5, c.cert_sha256).Bind(6, static_cast<int64_t>(m.timestamp_ms));
+    CTW_RETURN_IF_ERROR(sighting.Run());
+    for (const FindingDraft& f : m.findings) CTW_RETURN_IF_ERROR(InsertPending(log_id, m.index, f));
+    return OkStatus();
+  }
+
+  // The certificate row (merged with what is stored) and its names in the name index.
+  Status UpsertCertificate(const CertificateRecord& c, int64_t now) {
     const bool is_cert = c.entry_type == "cert";
     CTW_ASSIGN_OR_RETURN(Statement cert, db_.Prepare(
         "INSERT INTO certificates (identity, subject_dn, issuer_dn, serial, not_before, not_after,"
@@ -368,13 +447,6 @@ class SqliteStore final : public Store {
       name.Bind(1, ReverseLabels(n)).Bind(2, c.identity);
       CTW_RETURN_IF_ERROR(name.Run());
     }
-    CTW_ASSIGN_OR_RETURN(Statement sighting, db_.Prepare(
-        "INSERT INTO sightings (log_id, entry_index, identity, entry_type, cert_sha256, timestamp)"
-        " VALUES (?, ?, ?, ?, ?, ?)"));
-    sighting.Bind(1, log_id).Bind(2, static_cast<int64_t>(m.index)).Bind(3, c.identity)
-        .Bind(4, c.entry_type).Bind(5, c.cert_sha256).Bind(6, static_cast<int64_t>(m.timestamp_ms));
-    CTW_RETURN_IF_ERROR(sighting.Run());
-    for (const FindingDraft& f : m.findings) CTW_RETURN_IF_ERROR(InsertPending(log_id, m.index, f));
     return OkStatus();
   }
 

@@ -47,6 +47,14 @@ class Store {
 
   virtual Result<std::vector<StoredCertificate>> ListCertificates(const CertificateQuery& q) = 0;
   virtual Result<std::vector<StoredFinding>> ListFindings(const FindingQuery& q) = 0;
+
+  // Policy (src/app/policy_*): stores a verified rescan's certificates, sightings (verified)
+  // and findings (once per dedup key) in one transaction; the log's position, compact range
+  // and pending findings are untouched. Returns how many findings were new.
+  virtual Result<size_t> CommitRescan(const RescanBatch& batch) = 0;
+  // Every (name, certificate) whose name is `domain` or below it, through the reversed-name
+  // index (a range scan, not a table scan).
+  virtual Result<std::vector<NameCertificate>> ListNamesUnder(const std::string& domain) = 0;
 };
 
 struct StoreOptions {

@@ -34,7 +34,9 @@ TEST_F(ConfigTest, ShippedExampleLoads) {
   EXPECT_EQ(c->logs.tailing.start.kind, StartPosition::Kind::kEnd);
   EXPECT_TRUE(FileExists(c->logs.fallback_list)) << c->logs.fallback_list;
   EXPECT_TRUE(FileExists(c->logs.list_key)) << c->logs.list_key;
-  EXPECT_EQ(c->watch_domains, std::vector<std::string>{"example.com"});
+  EXPECT_EQ(c->policy.domains, std::vector<std::string>{"example.com"});
+  EXPECT_TRUE(c->policy.internal.builtin);
+  EXPECT_TRUE(c->policy.lookalike.enabled);
 }
 
 TEST_F(ConfigTest, ValuesAndRelativePaths) {
@@ -51,7 +53,7 @@ requests_per_second = 2.5
 log = "Some Log"
 start = "beginning"
 batch_size = 32
-[watch]
+[policy]
 domains = ["example.com", "Bücher.example"]
 )"));
   ASSERT_THAT(c, IsOk());
@@ -92,8 +94,10 @@ TEST_F(ConfigTest, BadValuesAreRejected) {
               IsError(ErrorCode::kInvalidArgument, "logs.start"));
   EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"x\"\nparallel_fetches = 0\n")),
               IsError(ErrorCode::kInvalidArgument, "logs.parallel_fetches: must be between 1 and 32"));
-  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"x\"\n[watch]\ndomains = [\"*.example.com\"]\n")),
-              IsError(ErrorCode::kInvalidArgument, "watch.domains"));
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"x\"\n[policy]\ndomains = [\"*.example.com\"]\n")),
+              IsError(ErrorCode::kInvalidArgument, "policy.domains"));
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"x\"\n[watch]\ndomains = [\"example.com\"]\n")),
+              IsError(ErrorCode::kInvalidArgument, "watch: moved"));
   EXPECT_THAT(LoadConfig(Write("[service]\nlog_level = \"loud\"\n[logs]\nlist = \"x\"\n")),
               IsError(ErrorCode::kInvalidArgument, "service.log_level"));
   EXPECT_THAT(LoadConfig(Write("[service]\n")), IsError(ErrorCode::kInvalidArgument, "[logs]"));

@@ -1,0 +1,172 @@
+// [policy] → PolicyConfig; see policy_config_reader.h. Entries are validated one by one with
+// the same code the matcher compiles them with, so the error can point at the entry's line.
+#include "app/policy_config_reader.h"
+
+#include <functional>
+
+#include "app/toml_reader.h"
+#include "cert/dns_name.h"
+#include "core/encoding.h"
+#include "policy/internal_names.h"
+#include "policy/owned_names.h"
+#include "policy/policy_matcher.h"
+
+namespace ctwatch {
+namespace {
+
+using Check = std::function<std::string(const std::string&)>;
+
+Status Bool(TableReader& r, std::string_view key, bool* out) {
+  const toml::node* n = r.Get(key);
+  if (n == nullptr) return OkStatus();
+  if (!n->is_boolean()) return r.ErrorAt(*n, key, "expected true or false");
+  *out = n->as_boolean()->get();
+  return OkStatus();
+}
+
+// A list of strings, each passed through `check` (an empty message means valid).
+Status CheckedList(TableReader& r, const toml::table& table, std::string_view key,
+                   const Check& check, std::vector<std::string>* out) {
+  CTW_RETURN_IF_ERROR(r.StringList(key, out));
+  const toml::node* n = table.get(key);
+  if (n == nullptr) return OkStatus();
+  size_t i = 0;
+  for (const toml::node& item : *n->as_array()) {
+    const std::string message = check((*out)[i++]);
+    if (!message.empty()) return r.ErrorAt(item, key, message);
+  }
+  return OkStatus();
+}
+
+std::string ErrorText(const Error& e) { return e.message; }
+
+// `which`: 0 domains, 1 names, 2 exclude, 3 allow.
+Check NameCheck(int which) {
+  return [which](const std::string& value) -> std::string {
+    OwnedNames::Spec spec;
+    std::vector<std::string>* lists[] = {&spec.domains, &spec.names, &spec.exclude, &spec.allow};
+    lists[which]->push_back(value);
+    auto owned = OwnedNames::Create(spec);
+    return owned.has_value() ? "" : ErrorText(owned.error());
+  };
+}
+
+std::string LabelCheck(const std::string& value) {
+  const std::string n = NormalizeDnsName(value);
+  if (n.empty() || n.size() > 63 ||
+      n.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+    return "\"" + value + "\" is not a DNS label";
+  }
+  return "";
+}
+
+std::string SuffixCheck(const std::string& value) {
+  const std::optional<std::string> n = CanonicalDnsName(value);
+  if (!n.has_value() || (*n)[0] == '.' || n->find('*') != std::string::npos) {
+    return "\"" + value +
+           "\" is not a DNS name (write \"corp.example.com\", without a leading dot)";
+  }
+  return "";
+}
+
+std::string PatternCheck(const std::string& value) {
+  InternalNameConfig c;
+  c.builtin = false;
+  c.patterns = {value};
+  auto rules = InternalNameRules::Create(c);
+  return rules.has_value() ? "" : ErrorText(rules.error());
+}
+
+std::string BrandCheck(const std::string& value) {
+  PolicyConfig c;
+  c.lookalike.brands_from_domains = false;
+  c.lookalike.brands = {value};
+  std::vector<std::string> warnings;
+  auto brands = PolicyBrands(c, &warnings);
+  return brands.has_value() ? "" : ErrorText(brands.error());
+}
+
+Status ReadIssuers(TableReader& r, const std::string& file, std::vector<AllowedIssuer>* out) {
+  const toml::node* n = r.Get("issuer");
+  if (n == nullptr) return OkStatus();
+  if (!n->is_array_of_tables()) return r.ErrorAt(*n, "issuer", "expected [[policy.issuer]] tables");
+  for (const toml::node& item : *n->as_array()) {
+    TableReader t(*item.as_table(), file, "policy.issuer.");
+    AllowedIssuer issuer;
+    std::string hex;
+    CTW_RETURN_IF_ERROR(t.String("label", &issuer.label));
+    CTW_RETURN_IF_ERROR(t.String("spki_sha256", &hex));
+    if (issuer.label.empty()) return t.ErrorAt(item, "label", "required (a name for this CA key)");
+    std::string digits;
+    for (char c : hex) {
+      if (c != ':' && c != ' ') digits.push_back(c);
+    }
+    if (digits.rfind("sha256", 0) == 0) digits.erase(0, digits.find_first_not_of("sha256:"));
+    const std::optional<Bytes> bytes = HexDecode(digits);
+    if (!bytes.has_value() || bytes->size() != issuer.spki_sha256.size()) {
+      const toml::node* at = item.as_table()->get("spki_sha256");
+      return t.ErrorAt(at != nullptr ? *at : item, "spki_sha256",
+                       "required: the SHA-256 of the issuer's SubjectPublicKeyInfo, 64 hex digits "
+                       "(openssl x509 -in ca.pem -noout -pubkey | openssl pkey -pubin -outform der "
+                       "| sha256sum)");
+    }
+    std::copy(bytes->begin(), bytes->end(), issuer.spki_sha256.begin());
+    CTW_RETURN_IF_ERROR(t.CheckNoUnknownKeys());
+    out->push_back(std::move(issuer));
+  }
+  return OkStatus();
+}
+
+Status ReadInternal(const toml::table& table, const std::string& file, InternalNameConfig* c) {
+  TableReader r(table, file, "policy.internal.");
+  CTW_RETURN_IF_ERROR(Bool(r, "builtin", &c->builtin));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "extra_labels", LabelCheck, &c->extra_labels));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "ignore_labels", LabelCheck, &c->ignore_labels));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "extra_suffixes", SuffixCheck, &c->extra_suffixes));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "patterns", PatternCheck, &c->patterns));
+  return r.CheckNoUnknownKeys();
+}
+
+Status ReadLookalike(const toml::table& table, const std::string& file, LookalikeConfig* c) {
+  TableReader r(table, file, "policy.lookalike.");
+  CTW_RETURN_IF_ERROR(Bool(r, "enabled", &c->enabled));
+  CTW_RETURN_IF_ERROR(Bool(r, "brands_from_domains", &c->brands_from_domains));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "brands", BrandCheck, &c->brands));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "keywords", LabelCheck, &c->keywords));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "extra_keywords", LabelCheck, &c->extra_keywords));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "allow", NameCheck(3), &c->allow));
+  int64_t min_brand = c->min_brand_length, min_fuzzy = c->min_fuzzy_length;
+  CTW_RETURN_IF_ERROR(r.Int("min_brand_length", 2, 63, &min_brand));
+  CTW_RETURN_IF_ERROR(r.Int("min_fuzzy_length", 3, 63, &min_fuzzy));
+  c->min_brand_length = static_cast<int>(min_brand);
+  c->min_fuzzy_length = static_cast<int>(min_fuzzy);
+  return r.CheckNoUnknownKeys();
+}
+
+}  // namespace
+
+Status ReadPolicyConfig(const toml::table& table, const std::string& file, PolicyConfig* policy) {
+  TableReader r(table, file, "policy.");
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "domains", NameCheck(0), &policy->domains));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "names", NameCheck(1), &policy->names));
+  CTW_RETURN_IF_ERROR(CheckedList(r, table, "exclude", NameCheck(2), &policy->exclude));
+  CTW_RETURN_IF_ERROR(ReadIssuers(r, file, &policy->allowed_issuers));
+  Status status;
+  if (const toml::table* internal = r.Table("internal", &status)) {
+    CTW_RETURN_IF_ERROR(ReadInternal(*internal, file, &policy->internal));
+  }
+  CTW_RETURN_IF_ERROR(status);
+  if (const toml::table* lookalike = r.Table("lookalike", &status)) {
+    CTW_RETURN_IF_ERROR(ReadLookalike(*lookalike, file, &policy->lookalike));
+  }
+  CTW_RETURN_IF_ERROR(status);
+  CTW_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
+  // Whatever only the whole policy can tell (it compiles the same way `run` will).
+  auto compiled = PolicyMatcher::Create(*policy);
+  if (!compiled.has_value()) {
+    return TableReader(table, file, "").ErrorAt(table.source(), "policy", compiled.error().message);
+  }
+  return OkStatus();
+}
+
+}  // namespace ctwatch

@@ -1,0 +1,18 @@
+// Reads the [policy] section of the config file into a PolicyConfig (docs/policy.md). Every
+// value is checked where it is read, so that an error names the file, line and key:
+// "ctwatch.toml:42:13: policy.internal.patterns: pattern \"(x\": missing ): (x".
+// Thread-safety: used while loading, on one thread.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <string>
+
+#include "core/result.h"
+#include "policy/policy_config.h"
+
+namespace ctwatch {
+
+Status ReadPolicyConfig(const toml::table& table, const std::string& file, PolicyConfig* policy);
+
+}  // namespace ctwatch
