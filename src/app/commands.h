@@ -16,4 +16,14 @@ constexpr int kExitUsage = 2;
 // run, logs, certs, findings.
 void RegisterIngestCommands(CLI::App* app, int* exit_code);
 
+// acme account|issue|renew|revoke|list, inventory list|show (acme_commands.cc, docs/acme.md).
+void RegisterAcmeCommands(CLI::App* app, int* exit_code);
+
+// alerts test|status|suppress|suppressions|unsuppress, findings ack|resolve
+// (alerts_commands.cc, docs/alerts.md).
+void RegisterAlertsCommands(CLI::App* app, int* exit_code);
+
+// policy check|reload, rescan, audit exposure (policy_commands.cc, docs/policy.md).
+void RegisterPolicyCommands(CLI::App* app, int* exit_code);
+
 }  // namespace ctwatch

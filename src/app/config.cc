@@ -1,6 +1,9 @@
 #include "app/config.h"
 
 #include "app/toml_reader.h"
+#include "app/acme_config_reader.h"
+#include "app/alerts_config_reader.h"
+#include "app/policy_config_reader.h"
 
 #include <filesystem>
 #include <set>
@@ -40,7 +43,7 @@ Status ReadLogs(const toml::table& table, const std::string& file, const std::st
   CTW_RETURN_IF_ERROR(r.Path("list_key", dir, &logs->list_key));
   CTW_RETURN_IF_ERROR(r.Path("fallback_list", dir, &logs->fallback_list));
   CTW_RETURN_IF_ERROR(r.Path("ca_file", dir, &logs->ca_file));
-  CTW_RETURN_IF_ERROR(r.Duration("refresh_interval", 60'000, &logs->refresh_interval_ms));
+  CTW_RETURN_IF_ERROR(r.Duration("refresh_interval", 1000, &logs->refresh_interval_ms));
   CTW_RETURN_IF_ERROR(r.StringList("include", &logs->include));
   CTW_RETURN_IF_ERROR(r.StringList("exclude", &logs->exclude));
   CTW_RETURN_IF_ERROR(ReadTailing(r, &logs->tailing));
@@ -125,20 +128,16 @@ Result<Config> LoadConfig(const std::string& path) {
   if (logs == nullptr) return MakeError(ErrorCode::kInvalidArgument, path + ": [logs]: required section");
   CTW_RETURN_IF_ERROR(ReadLogs(*logs, path, dir, &config.logs));
 
-  if (const toml::table* watch = r.Table("watch", &status)) {
-    TableReader w(*watch, path, "watch.");
-    CTW_RETURN_IF_ERROR(w.StringList("domains", &config.watch_domains));
-    for (const std::string& d : config.watch_domains) {
-      const std::string n = NormalizeDnsName(d);
-      if (n.empty() || n[0] == '.' || n[0] == '*' || !DomainToAscii(n).has_value()) {
-        return w.ErrorAt(*watch->get("domains"), "domains",
-                         "\"" + d + "\" is not a domain name (write \"example.com\" to cover it and "
-                         "every name below it)");
-      }
-    }
-    CTW_RETURN_IF_ERROR(w.CheckNoUnknownKeys());
+  if (const toml::node* watch = r.Get("watch")) {
+    return r.ErrorAt(*watch, "watch",
+                     "moved: the owned domains are now [policy] domains (docs/policy.md)");
+  }
+  if (const toml::table* policy = r.Table("policy", &status)) {
+    CTW_RETURN_IF_ERROR(ReadPolicyConfig(*policy, path, &config.policy));
   }
   CTW_RETURN_IF_ERROR(status);
+  CTW_RETURN_IF_ERROR(ReadAcmeConfig(r, path, dir, &config.acme));
+  CTW_RETURN_IF_ERROR(ReadAlertsConfig(r, path, dir, config.database, &config.alerts));
   CTW_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
   return config;
 }

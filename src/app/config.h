@@ -10,8 +10,11 @@
 #include <string>
 #include <vector>
 
+#include "acme/acme_config.h"
+#include "alerts/alerts_config.h"
 #include "core/result.h"
 #include "monitor/tailing_options.h"
+#include "policy/policy_config.h"
 
 namespace ctwatch {
 
@@ -42,7 +45,9 @@ struct Config {
   std::string database;
   std::string log_level = "info";
   LogsConfig logs;
-  std::vector<std::string> watch_domains;
+  PolicyConfig policy;          // [policy]; see docs/policy.md
+  AcmeConfig acme;             // [acme]; see docs/acme.md
+  AlertsConfig alerts;         // [alerts]; see docs/alerts.md
 };
 
 Result<Config> LoadConfig(const std::string& path);

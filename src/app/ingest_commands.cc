@@ -20,7 +20,10 @@ void RegisterIngestCommands(CLI::App* app, int* exit_code) {
     CLI::App* cmd = app->add_subcommand(name, help);
     cmd->add_option("-c,--config", args->config, "Configuration file (TOML)")->required();
     cmd->add_flag("--json", args->json, "One JSON object per line");
-    cmd->callback([args, exit_code, command] { *exit_code = command(*args); });
+    cmd->callback([cmd, args, exit_code, command] {
+      if (!cmd->get_subcommands().empty()) return;  // e.g. `findings ack` ran instead
+      *exit_code = command(*args);
+    });
     return std::make_pair(cmd, args);
   };
   add_list("logs", "Show per log how far it is and whether it is healthy", &LogsCommand);

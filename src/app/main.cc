@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "ctwatch 0.1.0");
   int exit_code = kExitUsage;
   RegisterIngestCommands(&app, &exit_code);
+  RegisterPolicyCommands(&app, &exit_code);
+  RegisterAcmeCommands(&app, &exit_code);
+  RegisterAlertsCommands(&app, &exit_code);  // after RegisterIngestCommands: extends `findings`
   try {
     GlobalHttpInit();
     app.parse(argc, argv);  // runs the chosen subcommand's callback

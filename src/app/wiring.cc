@@ -5,29 +5,39 @@
 #include "core/encoding.h"
 #include "core/log.h"
 #include "monitor/log_list_loader.h"
-#include "policy/watch_list.h"
+#include "policy/policy_matcher.h"
 
 namespace ctwatch {
 
 Result<std::shared_ptr<const Matcher>> BuildMatcher(const Config& config) {
-  CTW_ASSIGN_OR_RETURN(WatchList watch, WatchList::Create(config.watch_domains));
-  if (watch.domains().empty()) spdlog::warn("no [watch] domains configured: nothing will match");
-  return std::shared_ptr<const Matcher>(std::make_shared<WatchList>(std::move(watch)));
+  CTW_ASSIGN_OR_RETURN(std::shared_ptr<const PolicyMatcher> policy,
+                       PolicyMatcher::Create(config.policy));
+  for (const std::string& w : policy->warnings()) spdlog::warn("policy: {}", w);
+  if (policy->owned().empty() && policy->brand_count() == 0) {
+    spdlog::warn("no [policy] domains or brands configured: nothing will match");
+  }
+  spdlog::info("policy: {} owned domains, {} exact names, {} brands, {} internal-name rules",
+               policy->owned().domains().size(), policy->owned().names().size(),
+               policy->brand_count(), policy->rule_count());
+  return std::shared_ptr<const Matcher>(std::move(policy));
 }
 
-void ReloadMatcher(const std::string& config_path, MatcherHandle* handle) {
+Result<std::string> ReloadMatcher(const std::string& config_path, MatcherHandle* handle) {
   Result<Config> config = LoadConfig(config_path);
   if (!config.has_value()) {
     spdlog::error("reload: keeping the current policy: {}", config.error().message);
-    return;
+    return config.error();
   }
   Result<std::shared_ptr<const Matcher>> matcher = BuildMatcher(*config);
   if (!matcher.has_value()) {
     spdlog::error("reload: keeping the current policy: {}", matcher.error().message);
-    return;
+    return matcher.error();
   }
   handle->Set(std::move(matcher).value());
   spdlog::info("reload: new policy in effect from the next batch of every log");
+  const PolicyConfig& p = config->policy;
+  return std::to_string(p.domains.size()) + " owned domains, " + std::to_string(p.names.size()) +
+         " exact names, " + std::to_string(p.allowed_issuers.size()) + " allowed issuers";
 }
 
 std::vector<MonitoredLog> SelectLogs(const LogList& list, const LogsConfig& config, bool once) {
@@ -52,16 +62,22 @@ std::vector<MonitoredLog> SelectLogs(const LogList& list, const LogsConfig& conf
 
 Monitor::LogLoader MakeLogLoader(const Config& config, bool once) {
   LogsConfig logs = config.logs;
-  return [logs, once]() -> Result<std::vector<MonitoredLog>> {
+  auto last_summary = std::make_shared<std::string>();
+  return [logs, once, last_summary]() -> Result<std::vector<MonitoredLog>> {
     CurlHttpClient http({.ca_file = logs.ca_file});
     CTW_ASSIGN_OR_RETURN(LoadedLogList loaded,
                          LoadLogList({.list = logs.list, .signature = logs.list_signature,
                                       .key = logs.list_key, .fallback = logs.fallback_list},
                                      &http));
     std::vector<MonitoredLog> selected = SelectLogs(loaded.list, logs, once);
-    spdlog::info("log list {} ({}{}): {} logs, {} monitored", loaded.source, loaded.list.version,
-                 loaded.signature_verified ? ", signature verified" : ", unsigned",
-                 loaded.list.logs.size(), selected.size());
+    // Said once per list version; the periodic re-reads of an unchanged list are quiet.
+    const std::string summary = loaded.source + " (" + loaded.list.version +
+                                (loaded.signature_verified ? ", signature verified" : ", unsigned") +
+                                "): " + std::to_string(loaded.list.logs.size()) + " logs, " +
+                                std::to_string(selected.size()) + " monitored";
+    spdlog::log(summary == *last_summary ? spdlog::level::debug : spdlog::level::info,
+                "log list {}", summary);
+    *last_summary = summary;
     return selected;
   };
 }

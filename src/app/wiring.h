@@ -13,8 +13,8 @@ namespace ctwatch {
 Result<std::shared_ptr<const Matcher>> BuildMatcher(const Config& config);
 
 // Re-reads the config file and swaps in a new matcher; keeps the old one (and logs why) when
-// the new config is invalid.
-void ReloadMatcher(const std::string& config_path, MatcherHandle* handle);
+// the new config is invalid. Returns a one-line summary of the policy now in effect.
+Result<std::string> ReloadMatcher(const std::string& config_path, MatcherHandle* handle);
 
 Monitor::LogLoader MakeLogLoader(const Config& config, bool once);
 Monitor::SourceFactoryMaker MakeSourceFactoryMaker(const Config& config);

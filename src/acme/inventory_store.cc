@@ -1,0 +1,692 @@
+#include "acme/inventory_store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace ctwatch {
+namespace {
+
+using nlohmann::json;
+
+int64_t Now() { return SystemClock::Get()->NowMs(); }
+
+std::string StringsToJson(const std::vector<std::string>& v) { return json(v).dump(); }
+
+std::vector<std::string> StringsFromJson(const std::string& text) {
+  std::vector<std::string> out;
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const json& v : j) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
+}
+
+std::string ChallengesToJson(const std::vector<ChallengeTask>& tasks) {
+  json arr = json::array();
+  for (const ChallengeTask& t : tasks) {
+    arr.push_back({{"type", t.type},
+                   {"identifier", {{"type", t.identifier.type}, {"value", t.identifier.value}}},
+                   {"wildcard", t.wildcard},
+                   {"token", t.token},
+                   {"key_authorization", t.key_authorization}});
+  }
+  return arr.dump();
+}
+
+std::vector<ChallengeTask> ChallengesFromJson(const std::string& text) {
+  std::vector<ChallengeTask> out;
+  json arr = json::parse(text, nullptr, false);
+  if (!arr.is_array()) return out;
+  for (const json& j : arr) {
+    if (!j.is_object()) continue;
+    ChallengeTask t;
+    t.type = j.value("type", "");
+    if (auto id = j.find("identifier"); id != j.end() && id->is_object()) {
+      t.identifier.type = id->value("type", "");
+      t.identifier.value = id->value("value", "");
+    }
+    t.wildcard = j.value("wildcard", false);
+    t.token = j.value("token", "");
+    t.key_authorization = j.value("key_authorization", "");
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
+// "www.example.com" -> "com.example.www" (the certificate_names convention).
+std::string ReverseLabels(std::string_view name) {
+  std::string out;
+  while (!name.empty()) {
+    const size_t dot = name.rfind('.');
+    if (dot == std::string_view::npos) {
+      out.append(name);
+      break;
+    }
+    out.append(name.substr(dot + 1));
+    out.push_back('.');
+    name = name.substr(0, dot);
+  }
+  return out;
+}
+
+std::optional<int64_t> OptionalInt(const Statement& s, int column) {
+  if (s.IsNull(column)) return std::nullopt;
+  return s.Int(column);
+}
+
+std::string OptionalText(const Statement& s, int column) {
+  return s.IsNull(column) ? std::string() : s.Text(column);
+}
+
+std::optional<std::string_view> NonEmpty(const std::string& s) {
+  if (s.empty()) return std::nullopt;
+  return std::string_view(s);
+}
+
+constexpr const char* kAccountColumns =
+    "id, ca, directory_url, account_url, key_path, key_thumbprint, contact, status, eab_kid, "
+    "created_at, updated_at";
+
+AccountRecord ReadAccount(const Statement& s) {
+  AccountRecord a;
+  a.id = s.Int(0);
+  a.ca = s.Text(1);
+  a.directory_url = s.Text(2);
+  a.account_url = OptionalText(s, 3);
+  a.key_path = s.Text(4);
+  a.key_thumbprint = s.Text(5);
+  a.contact = StringsFromJson(s.Text(6));
+  a.status = s.Text(7);
+  a.eab_kid = OptionalText(s, 8);
+  a.created_ms = s.Int(9);
+  a.updated_ms = s.Int(10);
+  return a;
+}
+
+constexpr const char* kOrderColumns =
+    "id, cert_name, ca, directory_url, account_url, identifiers, profile, replaces, replaces_id, "
+    "state, order_url, finalize_url, certificate_url, key_path, csr_spki_sha256, challenges, "
+    "inventory_id, error, created_at, updated_at";
+
+Result<OrderRecord> ReadOrder(const Statement& s) {
+  OrderRecord o;
+  o.id = s.Int(0);
+  o.cert_name = s.Text(1);
+  o.ca = s.Text(2);
+  o.directory_url = s.Text(3);
+  o.account_url = s.Text(4);
+  CTW_ASSIGN_OR_RETURN(o.identifiers, IdentifiersFromJson(s.Text(5)));
+  o.profile = OptionalText(s, 6);
+  o.replaces = OptionalText(s, 7);
+  o.replaces_id = OptionalInt(s, 8);
+  auto state = ParseOrderState(s.Text(9));
+  if (!state) return MakeError(ErrorCode::kParse, "order " + std::to_string(o.id) + ": bad state");
+  o.state = *state;
+  o.order_url = OptionalText(s, 10);
+  o.finalize_url = OptionalText(s, 11);
+  o.certificate_url = OptionalText(s, 12);
+  o.key_path = OptionalText(s, 13);
+  o.csr_spki_sha256 = s.Hash(14);
+  o.challenges = ChallengesFromJson(s.Text(15));
+  o.inventory_id = OptionalInt(s, 16);
+  o.error = OptionalText(s, 17);
+  o.created_ms = s.Int(18);
+  o.updated_ms = s.Int(19);
+  return o;
+}
+
+constexpr const char* kCertificateColumns =
+    "id, name, identity, cert_sha256, spki_sha256, names, serial, aki, issuer_dn, not_before, "
+    "not_after, ca, order_url, source, status, replaced_by, revoked_at, revocation_reason, "
+    "cert_der, chain_pem, path, created_at";
+
+InventoryCertificate ReadCertificate(const Statement& s) {
+  InventoryCertificate c;
+  c.id = s.Int(0);
+  c.name = OptionalText(s, 1);
+  c.identity = s.Hash(2).value_or(Sha256Hash{});
+  c.cert_sha256 = s.Hash(3).value_or(Sha256Hash{});
+  c.spki_sha256 = s.Hash(4).value_or(Sha256Hash{});
+  c.names = StringsFromJson(s.Text(5));
+  c.serial_hex = s.Text(6);
+  if (!s.IsNull(7)) c.aki = s.Blob(7);
+  c.issuer_dn = s.Text(8);
+  c.not_before_ms = s.Int(9);
+  c.not_after_ms = s.Int(10);
+  c.ca = OptionalText(s, 11);
+  c.order_url = OptionalText(s, 12);
+  c.source = s.Text(13);
+  c.status = s.Text(14);
+  c.replaced_by = OptionalInt(s, 15);
+  c.revoked_ms = OptionalInt(s, 16);
+  if (auto r = OptionalInt(s, 17)) c.revocation_reason = static_cast<int>(*r);
+  c.cert_der = s.Blob(18);
+  c.chain_pem = OptionalText(s, 19);
+  c.path = OptionalText(s, 20);
+  c.created_ms = s.Int(21);
+  return c;
+}
+
+constexpr const char* kExpectationColumns =
+    "id, order_id, ca, spki_sha256, names, window_start, window_end, state, identity";
+
+Expectation ReadExpectation(const Statement& s) {
+  Expectation e;
+  e.id = s.Int(0);
+  e.order_id = s.Int(1);
+  e.ca = s.Text(2);
+  e.spki_sha256 = s.Hash(3).value_or(Sha256Hash{});
+  e.names = StringsFromJson(s.Text(4));
+  e.window_start_ms = s.Int(5);
+  e.window_end_ms = s.Int(6);
+  e.state = s.Text(7);
+  e.identity = s.Hash(8);
+  return e;
+}
+
+}  // namespace
+
+const char* OrderStateName(OrderState state) {
+  switch (state) {
+    case OrderState::kNew:
+      return "new";
+    case OrderState::kPending:
+      return "pending";
+    case OrderState::kFinalizing:
+      return "finalizing";
+    case OrderState::kProcessing:
+      return "processing";
+    case OrderState::kDownloading:
+      return "downloading";
+    case OrderState::kInstalled:
+      return "installed";
+    case OrderState::kDone:
+      return "done";
+    case OrderState::kFailed:
+      return "failed";
+    case OrderState::kAbandoned:
+      return "abandoned";
+  }
+  return "?";
+}
+
+std::optional<OrderState> ParseOrderState(std::string_view text) {
+  for (OrderState s : {OrderState::kNew, OrderState::kPending, OrderState::kFinalizing,
+                       OrderState::kProcessing, OrderState::kDownloading, OrderState::kInstalled,
+                       OrderState::kDone, OrderState::kFailed, OrderState::kAbandoned}) {
+    if (text == OrderStateName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+Result<std::unique_ptr<InventoryStore>> OpenInventoryStore(const std::string& database_path) {
+  {
+    // Creates the file if needed and applies every migration, 002_acme included.
+    CTW_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, OpenSqliteStore({.path = database_path}));
+  }
+  CTW_ASSIGN_OR_RETURN(Database db, Database::Open(database_path, false, 10'000));
+  CTW_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
+  CTW_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = NORMAL"));
+  return std::make_unique<InventoryStore>(std::move(db));
+}
+
+// ---- accounts ----
+
+Result<std::optional<AccountRecord>> InventoryStore::FindAccount(
+    const std::string& directory_url, const std::string& key_thumbprint) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kAccountColumns +
+                                                " FROM acme_accounts WHERE directory_url = ?1"
+                                                " AND key_thumbprint = ?2"));
+  s.Bind(1, directory_url).Bind(2, key_thumbprint);
+  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<AccountRecord>();
+  return std::optional<AccountRecord>(ReadAccount(s));
+}
+
+Result<int64_t> InventoryStore::SaveAccount(const AccountRecord& a) {
+  std::lock_guard lock(mu_);
+  const int64_t now = Now();
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare(
+          "INSERT INTO acme_accounts (ca, directory_url, account_url, key_path, key_thumbprint,"
+          " contact, status, eab_kid, created_at, updated_at)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
+          " ON CONFLICT (directory_url, key_thumbprint) DO UPDATE SET ca = ?1, account_url = ?3,"
+          " key_path = ?4, contact = ?6, status = ?7, eab_kid = ?8, updated_at = ?9"));
+  s.Bind(1, a.ca)
+      .Bind(2, a.directory_url)
+      .Bind(3, NonEmpty(a.account_url))
+      .Bind(4, a.key_path)
+      .Bind(5, a.key_thumbprint)
+      .Bind(6, StringsToJson(a.contact))
+      .Bind(7, a.status)
+      .Bind(8, NonEmpty(a.eab_kid))
+      .Bind(9, now);
+  CTW_RETURN_IF_ERROR(s.Run());
+  CTW_ASSIGN_OR_RETURN(
+      Statement id,
+      db_.Prepare("SELECT id FROM acme_accounts WHERE directory_url = ?1 AND key_thumbprint = ?2"));
+  id.Bind(1, a.directory_url).Bind(2, a.key_thumbprint);
+  CTW_ASSIGN_OR_RETURN(bool row, id.Step());
+  if (!row) return MakeError(ErrorCode::kInternal, "account row vanished");
+  return id.Int(0);
+}
+
+Result<std::vector<AccountRecord>> InventoryStore::ListAccounts() {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kAccountColumns +
+                                                " FROM acme_accounts ORDER BY id"));
+  std::vector<AccountRecord> out;
+  for (;;) {
+    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadAccount(s));
+  }
+  return out;
+}
+
+Status InventoryStore::RekeyAccount(int64_t id, const std::string& key_thumbprint) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("UPDATE acme_accounts SET key_thumbprint = ?2, updated_at = ?3 WHERE id = ?1"));
+  s.Bind(1, id).Bind(2, key_thumbprint).Bind(3, Now());
+  CTW_RETURN_IF_ERROR(s.Run());
+  if (db_.Changes() != 1)
+    return MakeError(ErrorCode::kNotFound, "no account " + std::to_string(id));
+  return OkStatus();
+}
+
+// ---- orders ----
+
+Result<int64_t> InventoryStore::InsertOrder(const OrderRecord& o) {
+  std::lock_guard lock(mu_);
+  const int64_t now = Now();
+  CTW_ASSIGN_OR_RETURN(
+      Statement s, db_.Prepare("INSERT INTO acme_orders (cert_name, ca, directory_url, "
+                               "account_url, identifiers, profile,"
+                               " replaces, replaces_id, state, key_path, created_at, updated_at)"
+                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)"));
+  s.Bind(1, o.cert_name)
+      .Bind(2, o.ca)
+      .Bind(3, o.directory_url)
+      .Bind(4, o.account_url)
+      .Bind(5, IdentifiersToJson(o.identifiers))
+      .Bind(6, NonEmpty(o.profile))
+      .Bind(7, NonEmpty(o.replaces))
+      .Bind(8, o.replaces_id)
+      .Bind(9, OrderStateName(o.state))
+      .Bind(10, NonEmpty(o.key_path))
+      .Bind(11, now);
+  CTW_RETURN_IF_ERROR(s.Run());
+  return db_.LastInsertRowId();
+}
+
+Status InventoryStore::UpdateOrderLocked(const OrderRecord& o) {
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare(
+          "UPDATE acme_orders SET account_url = ?2, profile = ?3, replaces = ?4, replaces_id = ?5,"
+          " state = ?6, order_url = ?7, finalize_url = ?8, certificate_url = ?9, key_path = ?10,"
+          " csr_spki_sha256 = ?11, challenges = ?12, inventory_id = ?13, error = ?14, updated_at = "
+          "?15"
+          " WHERE id = ?1"));
+  s.Bind(1, o.id)
+      .Bind(2, o.account_url)
+      .Bind(3, NonEmpty(o.profile))
+      .Bind(4, NonEmpty(o.replaces))
+      .Bind(5, o.replaces_id)
+      .Bind(6, OrderStateName(o.state))
+      .Bind(7, NonEmpty(o.order_url))
+      .Bind(8, NonEmpty(o.finalize_url))
+      .Bind(9, NonEmpty(o.certificate_url))
+      .Bind(10, NonEmpty(o.key_path))
+      .Bind(11, o.csr_spki_sha256)
+      .Bind(12, ChallengesToJson(o.challenges))
+      .Bind(13, o.inventory_id)
+      .Bind(14, NonEmpty(o.error))
+      .Bind(15, Now());
+  CTW_RETURN_IF_ERROR(s.Run());
+  if (db_.Changes() != 1) {
+    return MakeError(ErrorCode::kNotFound, "no order " + std::to_string(o.id));
+  }
+  return OkStatus();
+}
+
+Status InventoryStore::UpdateOrder(const OrderRecord& o) {
+  std::lock_guard lock(mu_);
+  return UpdateOrderLocked(o);
+}
+
+Result<std::optional<OrderRecord>> InventoryStore::GetOrder(int64_t id) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kOrderColumns +
+                                                " FROM acme_orders WHERE id = ?1"));
+  s.Bind(1, id);
+  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<OrderRecord>();
+  CTW_ASSIGN_OR_RETURN(OrderRecord o, ReadOrder(s));
+  return std::optional<OrderRecord>(std::move(o));
+}
+
+Result<std::optional<OrderRecord>> InventoryStore::FindOpenOrder(const std::string& cert_name) {
+  CTW_ASSIGN_OR_RETURN(std::vector<OrderRecord> open, ListOrders(cert_name, true, 1));
+  if (open.empty()) return std::optional<OrderRecord>();
+  return std::optional<OrderRecord>(std::move(open.front()));
+}
+
+Result<std::vector<OrderRecord>> InventoryStore::ListOrders(const std::string& cert_name,
+                                                            bool open_only, size_t limit) {
+  std::lock_guard lock(mu_);
+  std::string sql = std::string("SELECT ") + kOrderColumns + " FROM acme_orders WHERE 1";
+  if (!cert_name.empty()) sql += " AND cert_name = ?1";
+  if (open_only) sql += " AND state NOT IN ('done', 'failed', 'abandoned')";
+  sql += " ORDER BY id DESC LIMIT ?2";
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql));
+  if (!cert_name.empty()) s.Bind(1, cert_name);
+  s.Bind(2, static_cast<int64_t>(limit));
+  std::vector<OrderRecord> out;
+  for (;;) {
+    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    CTW_ASSIGN_OR_RETURN(OrderRecord o, ReadOrder(s));
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+Result<bool> InventoryStore::IsKnownOrderUrl(const std::string& order_url) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT 1 FROM acme_orders WHERE order_url = ?1"));
+  s.Bind(1, order_url);
+  return s.Step();
+}
+
+// ---- inventory ----
+
+Result<int64_t> InventoryStore::InsertCertificateLocked(const InventoryCertificate& c) {
+  CTW_ASSIGN_OR_RETURN(Statement existing,
+                       db_.Prepare("SELECT id FROM inventory_certificates WHERE identity = ?1"));
+  existing.Bind(1, c.identity);
+  CTW_ASSIGN_OR_RETURN(bool found, existing.Step());
+  if (found) return existing.Int(0);
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare(
+          "INSERT INTO inventory_certificates (name, identity, cert_sha256, spki_sha256, names,"
+          " serial, aki, issuer_dn, not_before, not_after, ca, order_url, source, status, cert_der,"
+          " chain_pem, path, created_at)"
+          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+          "?18)"));
+  s.Bind(1, NonEmpty(c.name))
+      .Bind(2, c.identity)
+      .Bind(3, c.cert_sha256)
+      .Bind(4, c.spki_sha256)
+      .Bind(5, StringsToJson(c.names))
+      .Bind(6, c.serial_hex);
+  if (c.aki.empty()) {
+    s.BindNull(7);
+  } else {
+    s.Bind(7, ByteView(c.aki));
+  }
+  s.Bind(8, c.issuer_dn)
+      .Bind(9, c.not_before_ms)
+      .Bind(10, c.not_after_ms)
+      .Bind(11, NonEmpty(c.ca))
+      .Bind(12, NonEmpty(c.order_url))
+      .Bind(13, c.source)
+      .Bind(14, c.status)
+      .Bind(15, ByteView(c.cert_der))
+      .Bind(16, NonEmpty(c.chain_pem))
+      .Bind(17, NonEmpty(c.path))
+      .Bind(18, Now());
+  CTW_RETURN_IF_ERROR(s.Run());
+  const int64_t id = db_.LastInsertRowId();
+  for (const std::string& name : c.names) {
+    CTW_ASSIGN_OR_RETURN(Statement n,
+                         db_.Prepare("INSERT OR IGNORE INTO inventory_names (reversed_name, "
+                                     "certificate_id) VALUES (?1, ?2)"));
+    n.Bind(1, ReverseLabels(name)).Bind(2, id);
+    CTW_RETURN_IF_ERROR(n.Run());
+  }
+  return id;
+}
+
+Result<int64_t> InventoryStore::RecordIssued(OrderRecord* order,
+                                             const InventoryCertificate& certificate) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db_));
+  CTW_ASSIGN_OR_RETURN(int64_t id, InsertCertificateLocked(certificate));
+  if (order->replaces_id.has_value() && *order->replaces_id != id) {
+    CTW_ASSIGN_OR_RETURN(
+        Statement s,
+        db_.Prepare(
+            "UPDATE inventory_certificates SET status = CASE WHEN status = 'active' THEN 'replaced'"
+            " ELSE status END, replaced_by = ?2 WHERE id = ?1"));
+    s.Bind(1, *order->replaces_id).Bind(2, id);
+    CTW_RETURN_IF_ERROR(s.Run());
+  }
+  // Older active certificates of the same lineage are superseded too.
+  if (!certificate.name.empty()) {
+    CTW_ASSIGN_OR_RETURN(
+        Statement s,
+        db_.Prepare("UPDATE inventory_certificates SET status = 'replaced', replaced_by = ?2"
+                    " WHERE name = ?1 AND status = 'active' AND id <> ?2"));
+    s.Bind(1, certificate.name).Bind(2, id);
+    CTW_RETURN_IF_ERROR(s.Run());
+  }
+  CTW_ASSIGN_OR_RETURN(
+      Statement e,
+      db_.Prepare(
+          "UPDATE acme_expectations SET state = 'fulfilled', identity = ?2 WHERE order_id = ?1"));
+  e.Bind(1, order->id).Bind(2, certificate.identity);
+  CTW_RETURN_IF_ERROR(e.Run());
+  OrderRecord updated = *order;
+  updated.state = OrderState::kInstalled;
+  updated.inventory_id = id;
+  CTW_RETURN_IF_ERROR(UpdateOrderLocked(updated));
+  CTW_RETURN_IF_ERROR(tx.Commit());
+  *order = std::move(updated);
+  return id;
+}
+
+Result<int64_t> InventoryStore::AddCertificate(const InventoryCertificate& certificate) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db_));
+  CTW_ASSIGN_OR_RETURN(int64_t id, InsertCertificateLocked(certificate));
+  CTW_RETURN_IF_ERROR(tx.Commit());
+  return id;
+}
+
+Result<std::optional<InventoryCertificate>> InventoryStore::GetCertificate(int64_t id) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kCertificateColumns +
+                                                " FROM inventory_certificates WHERE id = ?1"));
+  s.Bind(1, id);
+  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<InventoryCertificate>();
+  return std::optional<InventoryCertificate>(ReadCertificate(s));
+}
+
+Result<std::optional<InventoryCertificate>> InventoryStore::FindByIdentity(
+    const Sha256Hash& identity) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s,
+                       db_.Prepare(std::string("SELECT ") + kCertificateColumns +
+                                   " FROM inventory_certificates WHERE identity = ?1"));
+  s.Bind(1, identity);
+  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<InventoryCertificate>();
+  return std::optional<InventoryCertificate>(ReadCertificate(s));
+}
+
+Result<std::optional<InventoryCertificate>> InventoryStore::FindBySerial(
+    const std::string& serial_hex) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kCertificateColumns +
+                                                " FROM inventory_certificates WHERE serial = ?1"
+                                                " ORDER BY id DESC LIMIT 1"));
+  s.Bind(1, serial_hex);
+  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<InventoryCertificate>();
+  return std::optional<InventoryCertificate>(ReadCertificate(s));
+}
+
+Result<std::optional<InventoryCertificate>> InventoryStore::ActiveCertificate(
+    const std::string& name) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kCertificateColumns +
+                                                " FROM inventory_certificates WHERE name = ?1"
+                                                " AND status = 'active' ORDER BY id DESC LIMIT 1"));
+  s.Bind(1, name);
+  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<InventoryCertificate>();
+  return std::optional<InventoryCertificate>(ReadCertificate(s));
+}
+
+Result<std::vector<InventoryCertificate>> InventoryStore::ListCertificates(
+    const InventoryQuery& q) {
+  std::lock_guard lock(mu_);
+  std::string sql =
+      std::string("SELECT ") + kCertificateColumns + " FROM inventory_certificates WHERE 1";
+  if (!q.name.empty()) sql += " AND name = ?1";
+  if (!q.status.empty()) sql += " AND status = ?2";
+  sql += " ORDER BY id DESC LIMIT ?3";
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(sql));
+  if (!q.name.empty()) s.Bind(1, q.name);
+  if (!q.status.empty()) s.Bind(2, q.status);
+  s.Bind(3, static_cast<int64_t>(q.limit));
+  std::vector<InventoryCertificate> out;
+  for (;;) {
+    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadCertificate(s));
+  }
+  return out;
+}
+
+Status InventoryStore::MarkRevoked(int64_t id, int reason, int64_t when_ms) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("UPDATE inventory_certificates SET status = 'revoked', revoked_at = ?2,"
+                  " revocation_reason = ?3 WHERE id = ?1"));
+  s.Bind(1, id).Bind(2, when_ms).Bind(3, int64_t{reason});
+  CTW_RETURN_IF_ERROR(s.Run());
+  if (db_.Changes() != 1)
+    return MakeError(ErrorCode::kNotFound, "no certificate " + std::to_string(id));
+  return OkStatus();
+}
+
+Result<int> InventoryStore::MarkExpired(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("UPDATE inventory_certificates SET status = 'expired' WHERE status = 'active'"
+                  " AND not_after < ?1"));
+  s.Bind(1, now_ms);
+  CTW_RETURN_IF_ERROR(s.Run());
+  return db_.Changes();
+}
+
+Status InventoryStore::MarkReplacedBy(int64_t old_id, int64_t new_id) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("UPDATE inventory_certificates SET status = 'replaced', replaced_by = ?2"
+                  " WHERE id = ?1 AND status = 'active' AND id <> ?2"));
+  s.Bind(1, old_id).Bind(2, new_id);
+  return s.Run();
+}
+
+// ---- issuers ----
+
+Status InventoryStore::RecordIssuer(const std::string& ca, const Sha256Hash& spki_sha256,
+                                    const std::string& subject_dn) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("INSERT INTO acme_ca_issuers (ca, spki_sha256, subject_dn, first_seen, last_seen)"
+                  " VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (ca, spki_sha256) DO UPDATE SET"
+                  " subject_dn = ?3, last_seen = ?4"));
+  s.Bind(1, ca).Bind(2, spki_sha256).Bind(3, subject_dn).Bind(4, Now());
+  return s.Run();
+}
+
+Result<std::vector<IssuerRecord>> InventoryStore::ListIssuers() {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s,
+                       db_.Prepare("SELECT ca, spki_sha256, subject_dn, first_seen, last_seen"
+                                   " FROM acme_ca_issuers ORDER BY ca, first_seen"));
+  std::vector<IssuerRecord> out;
+  for (;;) {
+    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    IssuerRecord r;
+    r.ca = s.Text(0);
+    r.spki_sha256 = s.Hash(1).value_or(Sha256Hash{});
+    r.subject_dn = s.Text(2);
+    r.first_seen_ms = s.Int(3);
+    r.last_seen_ms = s.Int(4);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// ---- expectations ----
+
+Result<int64_t> InventoryStore::AddExpectation(const Expectation& e) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("INSERT INTO acme_expectations (order_id, ca, spki_sha256, names, window_start, "
+                  "window_end,"
+                  " state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7)"
+                  " ON CONFLICT (order_id) DO UPDATE SET ca = ?2, spki_sha256 = ?3, names = ?4,"
+                  " window_start = ?5, window_end = ?6, state = 'open', identity = NULL"));
+  s.Bind(1, e.order_id)
+      .Bind(2, e.ca)
+      .Bind(3, e.spki_sha256)
+      .Bind(4, StringsToJson(e.names))
+      .Bind(5, e.window_start_ms)
+      .Bind(6, e.window_end_ms)
+      .Bind(7, Now());
+  CTW_RETURN_IF_ERROR(s.Run());
+  CTW_ASSIGN_OR_RETURN(Statement id,
+                       db_.Prepare("SELECT id FROM acme_expectations WHERE order_id = ?1"));
+  id.Bind(1, e.order_id);
+  CTW_ASSIGN_OR_RETURN(bool row, id.Step());
+  if (!row) return MakeError(ErrorCode::kInternal, "expectation row vanished");
+  return id.Int(0);
+}
+
+Status InventoryStore::CancelExpectation(int64_t order_id) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE acme_expectations SET state = 'cancelled' "
+                                                "WHERE order_id = ?1 AND state = 'open'"));
+  s.Bind(1, order_id);
+  return s.Run();
+}
+
+Result<std::vector<Expectation>> InventoryStore::OpenExpectations(int64_t now_ms) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kExpectationColumns +
+                                                " FROM acme_expectations WHERE state = 'open'"
+                                                " AND window_start <= ?1 AND window_end >= ?1"
+                                                " ORDER BY id"));
+  s.Bind(1, now_ms);
+  std::vector<Expectation> out;
+  for (;;) {
+    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadExpectation(s));
+  }
+  return out;
+}
+
+}  // namespace ctwatch
