@@ -1,5 +1,5 @@
 // `ctwatch rescan --log L --from INDEX|--since DATE [--to INDEX]`: re-judges a range of a log
-// under the current policy (policy_rescanner.h), e.g. after adding a domain or a brand. Safe
+// under the current policy (monitor/rescanner.h), e.g. after adding a domain or a brand. Safe
 // while `ctwatch run` tails the same database: the live position is not touched.
 // Thread-safety: called from main only.
 #include <cstdio>
@@ -7,7 +7,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/policy_commands.h"
-#include "app/policy_rescanner.h"
+#include "monitor/rescanner.h"
 #include "app/wiring.h"
 #include "core/clock.h"
 #include "core/encoding.h"

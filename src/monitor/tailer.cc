@@ -1,10 +1,9 @@
 #include "monitor/tailer.h"
 
-#include <deque>
-
-#include "cert/tbs.h"
 #include "core/encoding.h"
 #include "core/log.h"
+#include "monitor/entry_judge.h"
+#include "monitor/ordered_fetch.h"
 
 namespace ctwatch {
 namespace {
@@ -12,28 +11,6 @@ namespace {
 std::string Hex(const Sha256Hash& h) { return HexEncode(h); }
 
 std::string Today() { return FormatTimeMs(SystemClock::Get()->NowMs()).substr(0, 10); }
-
-CertificateRecord ToRecord(const CertFacts& f, const LogEntry& e) {
-  CertificateRecord r;
-  r.identity = f.identity;
-  r.entry_type = EntryTypeName(f.entry_type);
-  if (f.cert_sha256 != Sha256Hash{}) r.cert_sha256 = f.cert_sha256;
-  r.subject_dn = f.subject_dn;
-  r.issuer_dn = f.issuer_dn;
-  r.serial_hex = f.serial_hex;
-  r.not_before_ms = f.not_before_ms;
-  r.not_after_ms = f.not_after_ms;
-  r.spki_sha256 = f.spki_sha256;
-  r.issuer_key_hash = f.issuer_key_hash;
-  r.authority_key_id = f.authority_key_id;
-  r.names = AllNames(f.names);
-  if (e.type == EntryType::kCert) {
-    r.der = e.certificate;
-  } else {
-    r.der = e.precertificate.empty() ? e.certificate : e.precertificate;
-  }
-  return r;
-}
 
 }  // namespace
 
@@ -212,45 +189,29 @@ Status Tailer::ProcessTo(const SignedTreeHead& head, uint64_t end, bool allow_pa
   Pending pending;
   pending.batch.log_id = log_.log_id;
   pending.batch.start = progress_.position;
-
-  const int parallel = options_.tailing.parallel_fetches;
-  std::deque<std::future<Result<std::vector<LogEntry>>>> in_flight;
-  uint64_t next = progress_.position;
-  Status failure = OkStatus();
-  while (range_.size() < fetch_end && failure.has_value()) {
-    while (static_cast<int>(in_flight.size()) < parallel && next < fetch_end) {
-      uint64_t range_end = std::min<uint64_t>(next + static_cast<uint64_t>(options_.tailing.batch_size), fetch_end);
-      if (log_.api == LogApi::kStatic) {
-        range_end = std::min<uint64_t>(next - next % kTileWidth + kTileWidth, fetch_end);
+  Status fetched = OkStatus();
+  if (range_.size() < fetch_end) {
+    const FetchPlan plan{.api = log_.api,
+                         .start = range_.size(),
+                         .end = fetch_end,
+                         .batch_size = options_.tailing.batch_size,
+                         .parallel = options_.tailing.parallel_fetches,
+                         .allow_partial = allow_partial};
+    fetched = FetchInOrder(pool_.get(), plan, [&](std::vector<LogEntry>& entries) -> Status {
+      for (LogEntry& e : entries) ProcessEntry(e, *matcher, &pending);
+      if (pending.entries >= options_.commit_every_entries ||
+          MonotonicMs() - pending.opened_ms >= options_.commit_every_ms) {
+        CTW_RETURN_IF_ERROR(Commit(&pending, std::nullopt));
+        matcher = matcher_->Get();
       }
-      in_flight.push_back(pool_->Submit({.start = next, .end = range_end, .allow_partial = allow_partial}));
-      next = range_end;
-    }
-    Result<std::vector<LogEntry>> got = in_flight.front().get();
-    in_flight.pop_front();
-    if (!got.has_value()) {
-      failure = got.error();
-      break;
-    }
-    for (LogEntry& e : *got) {
-      if (e.index != range_.size()) {
-        failure = MakeError(ErrorCode::kInternal, "entries out of order");
-        break;
-      }
-      ProcessEntry(e, *matcher, &pending);
-    }
-    if (pending.entries >= options_.commit_every_entries ||
-        MonotonicMs() - pending.opened_ms >= options_.commit_every_ms) {
-      CTW_RETURN_IF_ERROR(Commit(&pending, std::nullopt));
-      matcher = matcher_->Get();
-    }
-    if (stopper_.stopped()) failure = MakeError(ErrorCode::kCancelled, "stopping");
+      if (stopper_.stopped()) return MakeError(ErrorCode::kCancelled, "stopping");
+      return OkStatus();
+    });
   }
-  for (auto& f : in_flight) f.wait();  // let the workers finish before leaving
-  if (!failure.has_value()) {
+  if (!fetched.has_value()) {
     // Keep what was processed; it stays unverified until a later cycle reaches a head.
     CTW_RETURN_IF_ERROR(Commit(&pending, std::nullopt));
-    return failure;
+    return fetched;
   }
   return VerifyAt(head, &pending);
 }
@@ -259,54 +220,30 @@ void Tailer::ProcessEntry(LogEntry& e, const Matcher& matcher, Pending* pending)
   range_.Append(e.leaf_hash);
   ++pending->entries;
   ++stats_.entries;
-  auto malformed = [&](const std::string& error) {
-    ++stats_.malformed;
-    MalformedEntry m;
-    m.index = e.index;
-    m.error = error;
-    m.leaf_input = !e.raw_leaf.empty()
-                       ? e.raw_leaf
-                       : EncodeMerkleTreeLeaf(e.timestamp_ms, e.type, e.certificate,
-                                              e.issuer_key_hash, e.extensions);
-    m.finding = FindingDraft{
-        .kind = "malformed_entry", .severity = Severity::kMedium,
-        .detail = log_.description + " entry " + std::to_string(e.index) + ": " + error,
-        .dedup_key = "malformed_entry:" + Hex(log_.log_id) + ":" + std::to_string(e.index)};
-    pending->batch.malformed.push_back(std::move(m));
-  };
-  if (e.malformed()) return malformed(e.parse_error);
-
-  ByteView tbs = e.certificate;
-  if (e.type == EntryType::kCert) {
-    Result<ByteView> t = CertificateTbs(e.certificate);
-    if (!t.has_value()) return malformed("certificate: " + t.error().message);
-    tbs = *t;
+  JudgedEntry judged = JudgeEntry(e, matcher, source_.get(), log_.description);
+  switch (judged.kind) {
+    case JudgedEntry::Kind::kIgnored:
+      return;
+    case JudgedEntry::Kind::kMatched:
+      ++stats_.matches;
+      pending->batch.matches.push_back(std::move(judged.match));
+      return;
+    case JudgedEntry::Kind::kMalformed:
+      break;
   }
-  Result<CertNames> names = ExtractNames(tbs);
-  if (!names.has_value()) return malformed("certificate: " + names.error().message);
-  if (!matcher.Concerns(*names)) return;
-
-  // The chain (issuer key hash of a certificate; the precertificate of an RFC 6962 precert
-  // entry) is needed only now; a static log's issuers may take a request the first time.
-  if (!e.extra_data.empty() || (e.type == EntryType::kCert && !e.chain_fingerprints.empty())) {
-    Status chain = source_->FetchChain(&e);
-    if (!chain.has_value()) {
-      spdlog::warn("{}: entry {}: no issuer certificate: {}", log_.description, e.index,
-                   chain.error().ToString());
-    }
-  }
-  Result<CertFacts> facts =
-      e.type == EntryType::kCert
-          ? FactsFromCertificate(e.certificate, e.chain.empty() ? ByteView() : ByteView(e.chain[0]))
-          : FactsFromPrecert(e.certificate, e.issuer_key_hash, e.precertificate);
-  if (!facts.has_value()) return malformed("certificate: " + facts.error().message);
-  ++stats_.matches;
-  MatchedEntry m;
+  ++stats_.malformed;
+  MalformedEntry m;
   m.index = e.index;
-  m.timestamp_ms = e.timestamp_ms;
-  m.certificate = ToRecord(*facts, e);
-  m.findings = matcher.Judge(*facts);
-  pending->batch.matches.push_back(std::move(m));
+  m.error = judged.error;
+  m.leaf_input = !e.raw_leaf.empty() ? e.raw_leaf
+                                     : EncodeMerkleTreeLeaf(e.timestamp_ms, e.type, e.certificate,
+                                                            e.issuer_key_hash, e.extensions);
+  m.extra_data = e.extra_data;
+  m.finding = FindingDraft{
+      .kind = "malformed_entry", .severity = Severity::kMedium,
+      .detail = log_.description + " entry " + std::to_string(e.index) + ": " + judged.error,
+      .dedup_key = "malformed_entry:" + Hex(log_.log_id) + ":" + std::to_string(e.index)};
+  pending->batch.malformed.push_back(std::move(m));
 }
 
 Status Tailer::Commit(Pending* pending, std::optional<VerifiedHead> verified) {

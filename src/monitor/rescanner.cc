@@ -1,40 +1,15 @@
-// Rescanner; see policy_rescanner.h. Entry handling follows Tailer::ProcessEntry (names first,
-// then facts and the chain only for entries that concern the owner).
-#include "app/policy_rescanner.h"
+// Rescanner; see rescanner.h. Entries are judged exactly as the Tailer judges them
+// (entry_judge.h).
+#include "monitor/rescanner.h"
 
-#include <deque>
-#include <future>
-
-#include "cert/tbs.h"
 #include "core/backoff.h"
 #include "core/encoding.h"
-#include "core/log.h"
 #include "ctlog/merkle.h"
+#include "monitor/entry_judge.h"
+#include "monitor/ordered_fetch.h"
 #include "monitor/stopper.h"
 
 namespace ctwatch {
-namespace {
-
-CertificateRecord ToRecord(const CertFacts& f, const LogEntry& e) {
-  CertificateRecord r;
-  r.identity = f.identity;
-  r.entry_type = EntryTypeName(f.entry_type);
-  if (f.cert_sha256 != Sha256Hash{}) r.cert_sha256 = f.cert_sha256;
-  r.subject_dn = f.subject_dn;
-  r.issuer_dn = f.issuer_dn;
-  r.serial_hex = f.serial_hex;
-  r.not_before_ms = f.not_before_ms;
-  r.not_after_ms = f.not_after_ms;
-  r.spki_sha256 = f.spki_sha256;
-  r.issuer_key_hash = f.issuer_key_hash;
-  r.authority_key_id = f.authority_key_id;
-  r.names = AllNames(f.names);
-  r.der = e.type == EntryType::kCert || e.precertificate.empty() ? e.certificate : e.precertificate;
-  return r;
-}
-
-}  // namespace
-
 Rescanner::Rescanner(LogInfo log, TailingOptions tailing, Store* store,
                      std::shared_ptr<const Matcher> matcher, LogSourceFactory sources)
     : log_(std::move(log)),
@@ -99,71 +74,23 @@ Result<RescanReport> Rescanner::Run(uint64_t from, std::optional<uint64_t> to) {
   RateLimiter limiter(tailing_.requests_per_second, 2.0);
   FetchPool pool(tailing_.parallel_fetches, sources_, &limiter, &stopper);
   RescanBatch batch{.log_id = log_.log_id};
-  std::deque<std::future<Result<std::vector<LogEntry>>>> in_flight;
-  uint64_t next = from;
-  while (range.size() < report.end) {
-    while (static_cast<int>(in_flight.size()) < tailing_.parallel_fetches && next < report.end) {
-      uint64_t range_end =
-          std::min<uint64_t>(next + static_cast<uint64_t>(tailing_.batch_size), report.end);
-      if (log_.api == LogApi::kStatic)
-        range_end = std::min<uint64_t>(next - next % kTileWidth + kTileWidth, report.end);
-      in_flight.push_back(pool.Submit({.start = next, .end = range_end, .allow_partial = true}));
-      next = range_end;
-    }
-    if (in_flight.empty()) break;
-    Result<std::vector<LogEntry>> got = in_flight.front().get();
-    in_flight.pop_front();
-    if (!got.has_value()) {
-      stopper.Stop();
-      for (auto& f : in_flight) f.wait();
-      return got.error().WithContext("rescan of " + log_.description);
-    }
-    for (LogEntry& e : *got) {
-      if (e.index != range.size()) return MakeError(ErrorCode::kInternal, "entries out of order");
+  const FetchPlan plan{.api = log_.api,
+                       .start = from,
+                       .end = report.end,
+                       .batch_size = tailing_.batch_size,
+                       .parallel = tailing_.parallel_fetches,
+                       .allow_partial = true};
+  Status read = FetchInOrder(&pool, plan, [&](std::vector<LogEntry>& entries) -> Status {
+    for (LogEntry& e : entries) {
       range.Append(e.leaf_hash);
       ++report.entries;
-      if (e.malformed()) {
-        ++report.malformed;
-        continue;
-      }
-      ByteView tbs = e.certificate;
-      if (e.type == EntryType::kCert) {
-        Result<ByteView> t = CertificateTbs(e.certificate);
-        if (!t.has_value()) {
-          ++report.malformed;
-          continue;
-        }
-        tbs = *t;
-      }
-      Result<CertNames> names = ExtractNames(tbs);
-      if (!names.has_value()) {
-        ++report.malformed;
-        continue;
-      }
-      if (!matcher_->Concerns(*names)) continue;
-      if (e.type == EntryType::kCert && e.chain.empty() && !e.chain_fingerprints.empty()) {
-        if (Status chain = source->FetchChain(&e); !chain.has_value()) {
-          spdlog::warn("{}: entry {}: no issuer certificate: {}", log_.description, e.index,
-                       chain.error().ToString());
-        }
-      }
-      Result<CertFacts> facts =
-          e.type == EntryType::kCert
-              ? FactsFromCertificate(e.certificate,
-                                     e.chain.empty() ? ByteView() : ByteView(e.chain[0]))
-              : FactsFromPrecert(e.certificate, e.issuer_key_hash, e.precertificate);
-      if (!facts.has_value()) {
-        ++report.malformed;
-        continue;
-      }
-      MatchedEntry m;
-      m.index = e.index;
-      m.timestamp_ms = e.timestamp_ms;
-      m.certificate = ToRecord(*facts, e);
-      m.findings = matcher_->Judge(*facts);
-      batch.matches.push_back(std::move(m));
+      JudgedEntry judged = JudgeEntry(e, *matcher_, source.get(), log_.description);
+      if (judged.kind == JudgedEntry::Kind::kMalformed) ++report.malformed;
+      if (judged.kind == JudgedEntry::Kind::kMatched) batch.matches.push_back(std::move(judged.match));
     }
-  }
+    return OkStatus();
+  });
+  if (!read.has_value()) return read.error().WithContext("rescan of " + log_.description);
   if (range.size() != report.end || range.Root() != expected_root) {
     return MakeError(ErrorCode::kVerification,
                      log_.description + ": the re-read entries [" + std::to_string(from) + ", " +
