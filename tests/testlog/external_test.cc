@@ -21,14 +21,16 @@
 #include "core/file.h"
 #include "ctlog/log_list.h"
 #include "ctlog/tree_head.h"
+#include "subprocess.h"
 #include "testlog_test_util.h"
-
-extern char** environ;
 
 namespace ctwatch::testlog {
 namespace {
 
+using ::ctwatch::testing::Child;
 using ::ctwatch::testing::IsOk;
+using ::ctwatch::testing::Slurp;
+using ::ctwatch::testing::TempDir;
 using testing::Fetched;
 using testing::Get;
 using testing::Lines;
@@ -37,69 +39,6 @@ namespace fs = std::filesystem;
 
 const char* const kTestlogBinary = CTWATCH_BINARY_DIR "/bin/ctwatch-testlog";
 const char* const kCertspotter = "/usr/bin/certspotter";
-
-// A child process started with posix_spawn (safe in a multi-threaded test), its stdout and
-// stderr in files. The destructor kills it if it still runs.
-class Child {
- public:
-  Child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env,
-        const std::string& stdout_path, const std::string& stderr_path) {
-    std::vector<char*> args;
-    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    std::vector<std::string> env_strings(extra_env);
-    for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-    std::vector<char*> env;
-    for (const std::string& e : env_strings) env.push_back(const_cast<char*>(e.c_str()));
-    env.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0644);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), env.data()) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  bool started() const { return pid_ > 0; }
-  // Waits up to `timeout` for the exit; returns the exit status or -1.
-  int Wait(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (pid_ > 0 && std::chrono::steady_clock::now() < deadline) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-  void Signal(int sig) {
-    if (pid_ > 0) kill(pid_, sig);
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-std::string TempDir(const std::string& name) {
-  const fs::path dir = fs::path(::testing::TempDir()) / (name + "-" + std::to_string(getpid()));
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  return dir.string();
-}
-
-std::string Slurp(const std::string& path) {
-  auto text = ReadFile(path);
-  return text.has_value() ? *text : std::string();
-}
 
 TEST(BinaryTest, HelpAndLoopbackRefusal) {
   const std::string dir = TempDir("testlog-bin-help");

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "subprocess.h"
 #include "test_util.h"
 #include "testlog/test_log_server.h"
 
@@ -78,16 +79,6 @@ inline Fetched Post(int port, const std::string& path, const std::string& body,
   return out;
 }
 
-inline std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
+using ::ctwatch::testing::Lines;
 
 }  // namespace ctwatch::testlog::testing
