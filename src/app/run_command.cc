@@ -49,7 +49,8 @@ int RunCommand(const RunArgs& args) {
   Result<RunPidFile> pid_file = RunPidFile::Create(config->database, args.config);
   if (!pid_file.has_value()) spdlog::warn("{}", pid_file.error().ToString());
 
-  Monitor monitor(MonitorOptions{.refresh_interval_ms = config->logs.refresh_interval_ms},
+  Monitor monitor(MonitorOptions{.refresh_interval_ms = config->logs.refresh_interval_ms,
+                                 .once = args.once},
                   MakeLogLoader(*config, args.once), MakeSourceFactoryMaker(*config),
                   store->get(), &handle);
   // Alert delivery runs beside the monitor on its own connection (threads start after the

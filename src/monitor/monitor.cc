@@ -56,8 +56,7 @@ Status Monitor::RunOnce(const std::vector<MonitoredLog>& logs) {
 Status Monitor::Run() {
   CTW_ASSIGN_OR_RETURN(std::vector<MonitoredLog> logs, loader_());
   if (logs.empty()) spdlog::warn("no log to monitor");
-  const bool once = !logs.empty() && logs.front().options.once;
-  if (once) return RunOnce(logs);
+  if (options_.once) return RunOnce(logs);
 
   for (const MonitoredLog& log : logs) StartLog(log);
   while (stopper_.SleepFor(options_.refresh_interval_ms)) {

@@ -23,6 +23,7 @@ struct MonitoredLog {
 
 struct MonitorOptions {
   int64_t refresh_interval_ms = 6 * 3'600'000;
+  bool once = false;  // read every log up to its head, then return (see Run)
 };
 
 class Monitor {
@@ -34,8 +35,8 @@ class Monitor {
           const MatcherHandle* matcher);
   ~Monitor();
 
-  // Blocks until Stop(). In once mode (every TailerOptions.once) returns when every log is
-  // done: OK when all were read and verified, otherwise an error naming each failed log.
+  // Blocks until Stop(). In once mode returns when every log is done: OK when all were read
+  // and verified (or there was none), otherwise an error naming each failed log.
   Status Run();
   void Stop() { stopper_.Stop(); }
 

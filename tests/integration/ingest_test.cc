@@ -206,3 +206,20 @@ TEST(IngestTest, ReadonlyLogIsReadUpToItsFinalTreeHeadOnly) {
 
 }  // namespace
 }  // namespace ctwatch::testing
+
+namespace ctwatch::testing {
+namespace {
+
+TEST(IngestTest, OnceWithNoLogToMonitorReturns) {
+  IngestHarness h("ingest-nolog", SmallLog(10, {}));
+  ASSERT_THAT(WriteFileAtomic(h.dir() + "/loglist.json",
+                              R"({"version": "1.0", "log_list_timestamp": "2026-01-01T00:00:00Z",)"
+                              R"( "operators": []})"),
+              IsOk());
+  CtwatchResult r = h.Run({"run", "--once"}, std::chrono::seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("no log to monitor"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace ctwatch::testing
