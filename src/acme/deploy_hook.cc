@@ -1,6 +1,6 @@
 #include "acme/deploy_hook.h"
 
-#include "acme/exec.h"
+#include "core/subprocess.h"
 #include "core/clock.h"
 
 namespace ctwatch {

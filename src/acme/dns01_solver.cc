@@ -3,7 +3,7 @@
 #include <chrono>
 #include <thread>
 
-#include "acme/exec.h"
+#include "core/subprocess.h"
 #include "core/encoding.h"
 #include "core/log.h"
 #include "core/sha256.h"

@@ -20,7 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alerts/filter.h"
-#include "alerts/process.h"
+#include "core/subprocess.h"
 #include "alerts/render.h"
 #include "alerts/sink.h"
 #include "core/clock.h"
@@ -175,10 +175,11 @@ class ExecSink final : public Sink {
     CTW_RETURN_IF_ERROR(WriteHookFile(
         stdin_path, input.dump(-1, ' ', false, json::error_handler_t::replace) + "\n", 0600));
     temporary.push_back(stdin_path);
-    Status status = RunHookProcess({.argv = config_.exec.command,
-                                    .env = std::move(env),
-                                    .stdin_path = stdin_path,
-                                    .timeout_ms = config_.timeout_ms});
+    Status status = RunProgramOk({.argv = config_.exec.command,
+                                  .env = std::move(env),
+                                  .stdin_path = stdin_path,
+                                  .timeout_ms = config_.timeout_ms},
+                                 config_.exec.command[0]);
     for (const std::string& path : temporary) std::remove(path.c_str());
     return status;
   }

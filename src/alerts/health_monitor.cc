@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "alerts/alert_model.h"
-#include "alerts/process.h"
+#include "core/subprocess.h"
 #include "alerts/sink.h"
 #include "core/clock.h"
 #include "core/encoding.h"
@@ -108,8 +108,9 @@ Status HealthMonitor::Beat() {
     if (!ok.has_value()) return RedactError(ok.error(), h.url);
   }
   if (!h.command.empty()) {
-    CTW_RETURN_IF_ERROR(RunHookProcess(
-        {.argv = h.command, .env = {{"CTWATCH_HEALTHY", "1"}}, .timeout_ms = h.timeout_ms}));
+    CTW_RETURN_IF_ERROR(RunProgramOk(
+        {.argv = h.command, .env = {{"CTWATCH_HEALTHY", "1"}}, .timeout_ms = h.timeout_ms},
+        "heartbeat command " + h.command[0]));
   }
   return OkStatus();
 }

@@ -11,7 +11,6 @@
 #include "acme/certificate_files.h"
 #include "acme/challenge_solver.h"
 #include "acme/deploy_hook.h"
-#include "acme/exec.h"
 #include "acme/tls_alpn_solver.h"
 #include "core/file.h"
 #include "core/sha256.h"
@@ -168,22 +167,6 @@ TEST(CertificateFilesTest, LockIsExclusive) {
   EXPECT_THAT(FileLock::Acquire(root + "/locks/x.lock", 100),
               IsErrorCode(ErrorCode::kFailedPrecondition));
   EXPECT_THAT(FileLock::Acquire(root + "/locks/y.lock", 0), IsOk());
-}
-
-TEST(ExecTest, RunsWithEnvironmentAndTimeout) {
-  const std::string dir = TempDir();
-  EXPECT_THAT(
-      RunProgramOk({.argv = {"/bin/sh", "-c", "test \"$A\" = b && echo ok > " + dir + "/out"},
-                    .env = {{"A", "b"}}},
-                   "hook"),
-      IsOk());
-  EXPECT_EQ(*ReadFile(dir + "/out"), "ok\n");
-  auto status = RunProgram({.argv = {"/bin/sh", "-c", "exit 3"}});
-  ASSERT_THAT(status, IsOk());
-  EXPECT_EQ(*status, 3);
-  EXPECT_THAT(RunProgram({.argv = {"/bin/sh", "-c", "sleep 5"}, .timeout_ms = 200}),
-              IsErrorCode(ErrorCode::kTimeout));
-  EXPECT_THAT(RunProgram({.argv = {dir + "/does-not-exist"}}), IsErrorCode(ErrorCode::kIo));
 }
 
 TEST(DeployHookTest, EnvironmentNamesTheFiles) {

@@ -1,7 +1,8 @@
-// RunProgram: runs a hook program (DNS-01 exec hook, deploy hook) with posix_spawn, extra
-// environment variables, a timeout and its own process group (so that a timeout kills the
-// hook's children too). The child's stdout is sent to our stderr, so hooks never corrupt
-// machine-readable output on stdout; stdin is /dev/null.
+// RunProgram: runs a hook program (DNS-01 exec hook, deploy hook, alert exec sink, heartbeat
+// command) with posix_spawn in its own process group, extra environment variables, standard
+// input from a file (or /dev/null), standard output and error sent to our standard error (so
+// hooks never corrupt machine-readable output on stdout), default signal dispositions, and a
+// timeout after which the whole process group is killed.
 // Thread-safety: safe from any thread (posix_spawn, no fork in a threaded process).
 #pragma once
 
@@ -16,7 +17,8 @@ namespace ctwatch {
 
 struct ProgramRun {
   std::vector<std::string> argv;  // argv[0] is looked up in PATH when it has no '/'
-  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) ours
+  std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing) ours
+  std::string stdin_path;                                // empty: /dev/null
   int64_t timeout_ms = 120'000;
 };
 

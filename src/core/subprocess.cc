@@ -1,5 +1,5 @@
-// RunHookProcess; see process.h. Thread-safety: safe from any thread.
-#include "alerts/process.h"
+// RunProgram; see subprocess.h. Thread-safety: safe from any thread.
+#include "core/subprocess.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -38,7 +38,7 @@ struct SpawnSetup {
 
 }  // namespace
 
-Status RunHookProcess(const HookProcess& process) {
+Result<int> RunProgram(const ProgramRun& process) {
   if (process.argv.empty() || process.argv[0].empty()) {
     return MakeError(ErrorCode::kInvalidArgument, "no program to run");
   }
@@ -87,11 +87,7 @@ Status RunHookProcess(const HookProcess& process) {
     int status = 0;
     const pid_t done = ::waitpid(pid, &status, WNOHANG);
     if (done == pid) {
-      if (WIFEXITED(status)) {
-        if (WEXITSTATUS(status) == 0) return OkStatus();
-        return MakeError(ErrorCode::kFailedPrecondition,
-                         name + " exited with status " + std::to_string(WEXITSTATUS(status)));
-      }
+      if (WIFEXITED(status)) return WEXITSTATUS(status);
       return MakeError(ErrorCode::kIo,
                        name + " was killed by signal " + std::to_string(WTERMSIG(status)));
     }
@@ -107,6 +103,15 @@ Status RunHookProcess(const HookProcess& process) {
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms));
     pause_ms = std::min<int64_t>(pause_ms * 2, 20);
   }
+}
+
+Status RunProgramOk(const ProgramRun& run, const std::string& what) {
+  CTW_ASSIGN_OR_RETURN(int status, RunProgram(run));
+  if (status != 0) {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     what + " exited with status " + std::to_string(status));
+  }
+  return OkStatus();
 }
 
 }  // namespace ctwatch
