@@ -2,6 +2,8 @@
 // homographs in punycode, mixed scripts, wildcards, upper case and trailing dots.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "cert/dns_name.h"
 #include "policy/policy_test_util.h"
 
@@ -17,7 +19,18 @@ struct Case {
   const char* brand;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name << " (" << c.technique << ")"; }
+
 class TechniqueTest : public ::testing::TestWithParam<Case> {};
+
+// Readable, stable test names: the name under test, e.g. "examp1ebank_net".
+std::string CaseName(const ::testing::TestParamInfo<Case>& info) {
+  std::string out = std::to_string(info.index) + "_";
+  for (const char* p = info.param.name; *p != '\0'; ++p) {
+    out.push_back(std::isalnum(static_cast<unsigned char>(*p)) ? *p : '_');
+  }
+  return out;
+}
 
 TEST_P(TechniqueTest, DetectsAndNamesTheTechnique) {
   const Case& c = GetParam();
@@ -80,7 +93,8 @@ INSTANTIATE_TEST_SUITE_P(
         // Upper case, trailing dots and wildcards are normalised first.
         Case{"EXAMP1EBANK.NET.", "homoglyph", "examplebank.net"},
         Case{"*.examp1ebank.net", "homoglyph", "examplebank.net"},
-        Case{"*.ExampleBank-Login.com.", "combosquat", "examplebank.net"}));
+        Case{"*.ExampleBank-Login.com.", "combosquat", "examplebank.net"}),
+    CaseName);
 
 TEST(LookalikeTest, DetailExplainsItself) {
   const std::optional<LookalikeMatch> m = TestPolicy().Lookalike("examp1ebank.net");
