@@ -7,7 +7,7 @@
 
 #include "acme/dns_message.h"
 #include "acme/dns_transport.h"
-#include "acme/exec.h"
+#include "core/subprocess.h"
 #include "acme/tsig.h"
 #include "core/clock.h"
 #include "core/encoding.h"

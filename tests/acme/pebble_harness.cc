@@ -15,7 +15,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "acme/exec.h"
+#include "core/subprocess.h"
 #include "core/clock.h"
 #include "core/file.h"
 #include "core/http.h"
