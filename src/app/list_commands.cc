@@ -70,6 +70,7 @@ int LogsCommand(const ListArgs& args) {
                      {"api", s.log.api},
                      {"state", s.log.list_state},
                      {"active", s.active},
+                     {"started", s.started},
                      {"tree_size", s.head_size ? json(*s.head_size) : json(nullptr)},
                      {"position", s.progress.position},
                      {"verified_size", s.progress.verified_size},
@@ -84,7 +85,8 @@ int LogsCommand(const ListArgs& args) {
                 s.log.api.c_str(), s.head_size ? std::to_string(*s.head_size).c_str() : "-",
                 static_cast<unsigned long long>(s.progress.verified_size),
                 static_cast<unsigned long long>(backlog), Text(s.last_success_ms).c_str(),
-                s.last_error.empty() ? (s.active ? "" : "(inactive)") : s.last_error.c_str());
+                s.last_error.empty() ? (!s.active ? "(inactive)" : s.started ? "" : "(not started)")
+                                     : s.last_error.c_str());
   }
   return kExitOk;
 }

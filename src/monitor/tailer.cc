@@ -113,6 +113,8 @@ Status Tailer::Start() {
   const LogRecord record{.log_id = log_.log_id, .description = log_.description,
                          .api = LogApiName(log_.api), .url = log_.url,
                          .list_state = LogStateName(log_.state)};
+  // Registered first, so that a log unreachable from the start shows with its error.
+  CTW_RETURN_IF_ERROR(store_->RegisterLog(record));
   CTW_ASSIGN_OR_RETURN(std::optional<LogProgress> existing, store_->GetLogProgress(log_.log_id));
   LogProgress start;
   if (!existing.has_value()) {

@@ -8,9 +8,13 @@ Status ApplyMigrations(Database* db, const std::vector<Migration>& migrations) {
   CTW_RETURN_IF_ERROR(db->Exec(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
-  CTW_ASSIGN_OR_RETURN(Statement current, db->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-  CTW_ASSIGN_OR_RETURN(bool row, current.Step());
-  const int64_t applied = row ? current.Int(0) : 0;
+  int64_t applied = 0;
+  {  // finalized before the migrations run: an open read would lock the tables they drop
+    CTW_ASSIGN_OR_RETURN(Statement current,
+                         db->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    CTW_ASSIGN_OR_RETURN(bool row, current.Step());
+    if (row) applied = current.Int(0);
+  }
   const int64_t newest = migrations.empty() ? 0 : migrations.back().version;
   if (applied > newest) {
     return MakeError(ErrorCode::kFailedPrecondition,

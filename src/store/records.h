@@ -37,6 +37,7 @@ struct LogProgress {
 struct LogStatus {
   LogRecord log;
   LogProgress progress;
+  bool started = true;     // false until the starting position is known
   bool active = true;
   std::optional<uint64_t> head_size;
   std::optional<int64_t> head_timestamp_ms;

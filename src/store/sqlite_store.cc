@@ -51,20 +51,14 @@ class SqliteStore final : public Store {
  public:
   explicit SqliteStore(Database db) : db_(std::move(db)) {}
 
+  Status RegisterLog(const LogRecord& log) override {
+    std::lock_guard lock(mu_);
+    return UpsertLog(log, std::nullopt);
+  }
+
   Result<LogProgress> EnsureLog(const LogRecord& log, const LogProgress& start) override {
     std::lock_guard lock(mu_);
-    CTW_ASSIGN_OR_RETURN(Statement upsert, db_.Prepare(
-        "INSERT INTO logs (log_id, description, api, url, list_state, active, position,"
-        " compact_range, verified_size, verified_range, verified_root, created_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11)"
-        " ON CONFLICT (log_id) DO UPDATE SET description = ?2, api = ?3, url = ?4,"
-        " list_state = ?5, active = 1"));
-    upsert.Bind(1, log.log_id).Bind(2, log.description).Bind(3, log.api).Bind(4, log.url)
-        .Bind(5, log.list_state).Bind(6, static_cast<int64_t>(start.position))
-        .Bind(7, ByteView(start.compact_range)).Bind(8, static_cast<int64_t>(start.verified_size))
-        .Bind(9, ByteView(start.verified_range)).Bind(10, start.verified_root)
-        .Bind(11, SystemClock::Get()->NowMs());
-    CTW_RETURN_IF_ERROR(upsert.Run());
+    CTW_RETURN_IF_ERROR(UpsertLog(log, start));
     return LoadProgress(log.log_id);
   }
 
@@ -88,7 +82,7 @@ class SqliteStore final : public Store {
     CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
         "SELECT log_id, description, api, url, list_state, active, position, compact_range,"
         " verified_size, verified_range, verified_root, head_size, head_timestamp, verified_at,"
-        " last_success_at, last_error, last_error_at FROM logs ORDER BY description"));
+        " last_success_at, last_error, last_error_at, started FROM logs ORDER BY description"));
     std::vector<LogStatus> out;
     for (;;) {
       CTW_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -111,6 +105,7 @@ class SqliteStore final : public Store {
       if (!st.IsNull(14)) s.last_success_ms = st.Int(14);
       s.last_error = st.Text(15);
       if (!st.IsNull(16)) s.last_error_ms = st.Int(16);
+      s.started = st.Int(17) != 0;
       out.push_back(std::move(s));
     }
     return out;
@@ -387,10 +382,35 @@ class SqliteStore final : public Store {
     return st.Run();
   }
 
+  // Inserts or updates a log row. With `start`, a log without a starting position gets it;
+  // without, a new log is inserted as not started.
+  Status UpsertLog(const LogRecord& log, const std::optional<LogProgress>& start) {
+    const LogProgress p = start.value_or(LogProgress{});
+    CTW_ASSIGN_OR_RETURN(Statement upsert, db_.Prepare(
+        "INSERT INTO logs (log_id, description, api, url, list_state, active, position,"
+        " compact_range, verified_size, verified_range, verified_root, created_at, started)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+        " ON CONFLICT (log_id) DO UPDATE SET description = ?2, api = ?3, url = ?4,"
+        " list_state = ?5, active = 1,"
+        " position = CASE WHEN started = 0 AND ?12 = 1 THEN ?6 ELSE position END,"
+        " compact_range = CASE WHEN started = 0 AND ?12 = 1 THEN ?7 ELSE compact_range END,"
+        " verified_size = CASE WHEN started = 0 AND ?12 = 1 THEN ?8 ELSE verified_size END,"
+        " verified_range = CASE WHEN started = 0 AND ?12 = 1 THEN ?9 ELSE verified_range END,"
+        " verified_root = CASE WHEN started = 0 AND ?12 = 1 THEN ?10 ELSE verified_root END,"
+        " started = MAX(started, ?12)"));
+    upsert.Bind(1, log.log_id).Bind(2, log.description).Bind(3, log.api).Bind(4, log.url)
+        .Bind(5, log.list_state).Bind(6, static_cast<int64_t>(p.position))
+        .Bind(7, ByteView(p.compact_range)).Bind(8, static_cast<int64_t>(p.verified_size))
+        .Bind(9, ByteView(p.verified_range)).Bind(10, p.verified_root)
+        .Bind(11, SystemClock::Get()->NowMs()).Bind(12, int64_t{start.has_value() ? 1 : 0});
+    return upsert.Run();
+  }
+
+  // kNotFound for an unknown log and for one not started yet.
   Result<LogProgress> LoadProgress(const Sha256Hash& log_id) {
     CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
         "SELECT position, compact_range, verified_size, verified_range, verified_root FROM logs"
-        " WHERE log_id = ?"));
+        " WHERE log_id = ? AND started = 1"));
     st.Bind(1, log_id);
     CTW_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) return MakeError(ErrorCode::kNotFound, "unknown log " + HexEncode(log_id));

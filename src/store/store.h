@@ -18,9 +18,13 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // Logs. EnsureLog creates the log with the given starting progress if it is new, and
-  // updates its description/url/state otherwise (progress untouched). Returns its progress.
+  // Logs. RegisterLog records a log as soon as it is monitored, before its starting position
+  // is known, so that its errors show (`ctwatch logs`); it updates description/url/state of a
+  // known log. EnsureLog sets the starting progress of a log that has none yet (registered or
+  // new) and otherwise only updates description/url/state. Returns the progress in force.
+  virtual Status RegisterLog(const LogRecord& log) = 0;
   virtual Result<LogProgress> EnsureLog(const LogRecord& log, const LogProgress& start) = 0;
+  // nullopt for an unknown log or one without a starting position yet.
   virtual Result<std::optional<LogProgress>> GetLogProgress(const Sha256Hash& log_id) = 0;
   virtual Status SetLogActive(const Sha256Hash& log_id, bool active) = 0;
   virtual Result<std::vector<LogStatus>> ListLogs() = 0;

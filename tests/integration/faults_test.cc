@@ -136,3 +136,33 @@ TEST(FaultTest, UnreachableLogFailsTheOnceRunWithAClearMessage) {
 
 }  // namespace
 }  // namespace ctwatch::testing
+
+namespace ctwatch::testing {
+namespace {
+
+// A log that never answered still shows in `ctwatch logs`, with its error, and starts where
+// the config says once it answers.
+TEST(FaultTest, UnreachableNewLogIsListedWithItsError) {
+  IngestHarness h("fault-never-up", SmallLog(300, {{"www.example.com"}}));
+  h.WriteConfig({{"start", "\"end\""}});
+  ASSERT_EQ(h.Admin("/admin/fault", R"({"type":"status","status":500,"count":0,"path_prefix":"/static/"})"), 200);
+  EXPECT_NE(h.Run({"run", "--once"}).exit_code, 0);
+  bool listed = false;
+  for (const auto& log : h.Json("logs")) {
+    if (log["api"] != "static") continue;
+    listed = true;
+    EXPECT_EQ(log["started"], false);
+    EXPECT_NE(log["last_error"].get<std::string>().find("HTTP 500"), std::string::npos) << log.dump();
+  }
+  EXPECT_TRUE(listed);
+  ASSERT_EQ(h.Admin("/admin/reset-faults"), 200);
+  ASSERT_EQ(h.Run({"run", "--once"}).exit_code, 0);
+  for (const auto& log : h.Json("logs")) {
+    EXPECT_EQ(log["started"], true);
+    EXPECT_EQ(log["verified_size"], 300);
+    EXPECT_TRUE(log["last_error"].is_null());
+  }
+}
+
+}  // namespace
+}  // namespace ctwatch::testing

@@ -72,6 +72,35 @@ TEST_F(SqliteStoreTest, ReopenKeepsStateAndMigrationsAreIdempotent) {
   EXPECT_EQ(progress->position, 10u);
 }
 
+TEST_F(SqliteStoreTest, RegisteredLogIsListedUntilItsStartIsSet) {
+  const LogRecord other{.log_id = H(2), .description = "Other Log", .api = "static",
+                        .url = "http://127.0.0.1/other/", .list_state = "usable"};
+  ASSERT_THAT(store_->RegisterLog(other), IsOk());
+  ASSERT_THAT(store_->RegisterLog(other), IsOk());  // idempotent
+  auto progress = store_->GetLogProgress(H(2));
+  ASSERT_THAT(progress, IsOk());
+  EXPECT_FALSE(progress->has_value());  // no starting position yet
+  auto logs = store_->ListLogs();
+  ASSERT_THAT(logs, IsOk());
+  ASSERT_EQ(logs->size(), 2u);
+  EXPECT_EQ((*logs)[0].log.description, "Other Log");
+  EXPECT_FALSE((*logs)[0].started);
+  EXPECT_TRUE((*logs)[1].started);
+  // The first EnsureLog sets the start; later ones (and RegisterLog) leave it alone.
+  auto started = store_->EnsureLog(other, {.position = 40, .compact_range = {3},
+                                           .verified_size = 40, .verified_range = {3}});
+  ASSERT_THAT(started, IsOk());
+  EXPECT_EQ(started->position, 40u);
+  ASSERT_THAT(store_->RegisterLog(other), IsOk());
+  auto again = store_->EnsureLog(other, {.position = 99});
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->position, 40u);
+  EXPECT_EQ(again->compact_range, Bytes{3});
+  logs = store_->ListLogs();
+  ASSERT_THAT(logs, IsOk());
+  EXPECT_TRUE((*logs)[0].started);
+}
+
 TEST_F(SqliteStoreTest, BatchMustStartAtStoredPosition) {
   IngestBatch first{.log_id = H(1), .start = 0, .end = 5, .compact_range = {1}};
   first.matches.push_back(Match(3, 9, "a.example.com"));
