@@ -171,12 +171,13 @@ InventoryCertificate ReadCertificate(const Statement& s) {
 }
 
 constexpr const char* kExpectationColumns =
-    "id, order_id, ca, spki_sha256, names, window_start, window_end, state, identity";
+    "id, order_id, ca, spki_sha256, names, window_start, window_end, state, identity, source, "
+    "note, created_at";
 
 Expectation ReadExpectation(const Statement& s) {
   Expectation e;
   e.id = s.Int(0);
-  e.order_id = s.Int(1);
+  e.order_id = s.IsNull(1) ? 0 : s.Int(1);
   e.ca = s.Text(2);
   e.spki_sha256 = s.Hash(3).value_or(Sha256Hash{});
   e.names = StringsFromJson(s.Text(4));
@@ -184,6 +185,9 @@ Expectation ReadExpectation(const Statement& s) {
   e.window_end_ms = s.Int(6);
   e.state = s.Text(7);
   e.identity = s.Hash(8);
+  e.source = s.Text(9);
+  e.note = OptionalText(s, 10);
+  e.created_ms = s.Int(11);
   return e;
 }
 
@@ -686,6 +690,111 @@ Result<std::vector<Expectation>> InventoryStore::OpenExpectations(int64_t now_ms
     if (!row) break;
     out.push_back(ReadExpectation(s));
   }
+  return out;
+}
+
+Result<int64_t> InventoryStore::AddManualExpectation(const Expectation& e) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("INSERT INTO acme_expectations (order_id, source, ca, spki_sha256, names,"
+                  " window_start, window_end, state, note, created_at)"
+                  " VALUES (NULL, 'manual', ?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7)"));
+  s.Bind(1, e.ca)
+      .Bind(2, e.spki_sha256)
+      .Bind(3, StringsToJson(e.names))
+      .Bind(4, e.window_start_ms)
+      .Bind(5, e.window_end_ms)
+      .Bind(6, NonEmpty(e.note))
+      .Bind(7, Now());
+  CTW_RETURN_IF_ERROR(s.Run());
+  return db_.LastInsertRowId();
+}
+
+Status InventoryStore::CancelManualExpectation(int64_t id) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement get,
+                       db_.Prepare("SELECT source, state, order_id FROM acme_expectations"
+                                   " WHERE id = ?1"));
+  get.Bind(1, id);
+  CTW_ASSIGN_OR_RETURN(bool row, get.Step());
+  if (!row) return MakeError(ErrorCode::kNotFound, "no expectation " + std::to_string(id));
+  if (get.Text(0) != "manual") {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "expectation " + std::to_string(id) + " belongs to ACME order " +
+                         std::to_string(get.Int(2)) + " (it ends with its order)");
+  }
+  if (get.Text(1) != "open") {
+    return MakeError(ErrorCode::kFailedPrecondition,
+                     "expectation " + std::to_string(id) + " is already " + get.Text(1));
+  }
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare("UPDATE acme_expectations SET state = 'cancelled'"
+                                                " WHERE id = ?1 AND state = 'open'"));
+  s.Bind(1, id);
+  return s.Run();
+}
+
+Result<std::optional<Expectation>> InventoryStore::GetExpectation(int64_t id) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kExpectationColumns +
+                                                " FROM acme_expectations WHERE id = ?1"));
+  s.Bind(1, id);
+  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<Expectation>();
+  return std::optional<Expectation>(ReadExpectation(s));
+}
+
+Result<std::vector<Expectation>> InventoryStore::ListExpectations(size_t limit) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kExpectationColumns +
+                                                " FROM acme_expectations ORDER BY id DESC"
+                                                " LIMIT ?1"));
+  s.Bind(1, static_cast<int64_t>(limit));
+  std::vector<Expectation> out;
+  for (;;) {
+    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadExpectation(s));
+  }
+  return out;
+}
+
+Result<std::vector<Expectation>> InventoryStore::ExpectationsForKey(const Sha256Hash& spki) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kExpectationColumns +
+                                                " FROM acme_expectations WHERE spki_sha256 = ?1"
+                                                " ORDER BY id"));
+  s.Bind(1, spki);
+  std::vector<Expectation> out;
+  for (;;) {
+    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) break;
+    out.push_back(ReadExpectation(s));
+  }
+  return out;
+}
+
+Result<bool> InventoryStore::HasKey(const Sha256Hash& spki) {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare("SELECT 1 FROM inventory_certificates"
+                                                " WHERE spki_sha256 = ?1 LIMIT 1"));
+  s.Bind(1, spki);
+  return s.Step();
+}
+
+Result<std::string> InventoryStore::Generation() {
+  std::lock_guard lock(mu_);
+  CTW_ASSIGN_OR_RETURN(
+      Statement s,
+      db_.Prepare("SELECT (SELECT COUNT(*) FROM inventory_certificates),"
+                  " (SELECT COUNT(*) FROM acme_expectations),"
+                  " (SELECT COUNT(*) FROM acme_expectations WHERE state = 'open'),"
+                  " (SELECT COUNT(*) FROM acme_expectations WHERE state = 'fulfilled'),"
+                  " (SELECT COUNT(*) FROM acme_ca_issuers)"));
+  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::string();
+  std::string out;
+  for (int i = 0; i < 5; ++i) out += std::to_string(s.Int(i)) + ":";
   return out;
 }
 

@@ -106,9 +106,12 @@ struct InventoryQuery {
   size_t limit = 1000;
 };
 
+// An expectation: registered by an order at finalize (source "acme", order_id set), or placed by
+// hand with `ctwatch expect add` (source "manual", order_id 0, ca may be empty: any CA).
 struct Expectation {
   int64_t id = 0;
-  int64_t order_id = 0;
+  int64_t order_id = 0;  // 0 for manual expectations
+  std::string source = "acme";
   std::string ca;
   Sha256Hash spki_sha256{};
   std::vector<std::string> names;  // sorted exact set
@@ -116,6 +119,8 @@ struct Expectation {
   int64_t window_end_ms = 0;
   std::string state = "open";  // open | fulfilled | cancelled
   std::optional<Sha256Hash> identity;
+  std::string note;
+  int64_t created_ms = 0;
 };
 
 // An issuer key seen at the top of an issued (or imported) certificate's chain (acme_ca_issuers).
@@ -176,6 +181,20 @@ class InventoryStore {
   Status CancelExpectation(int64_t order_id);
   // Open expectations whose window contains now_ms.
   Result<std::vector<Expectation>> OpenExpectations(int64_t now_ms);
+  // Manual expectations (`ctwatch expect add`): inserted with source "manual" and no order.
+  Result<int64_t> AddManualExpectation(const Expectation& expectation);
+  // Cancels an open manual expectation (nothing is deleted). kNotFound for no such id,
+  // kFailedPrecondition for an ACME expectation (its order owns it) or one no longer open.
+  Status CancelManualExpectation(int64_t id);
+  Result<std::optional<Expectation>> GetExpectation(int64_t id);
+  // Every expectation, newest first (`ctwatch expect list`).
+  Result<std::vector<Expectation>> ListExpectations(size_t limit = 1000);
+  // Every expectation for this public key, any state, oldest first (the issuance verdict).
+  Result<std::vector<Expectation>> ExpectationsForKey(const Sha256Hash& spki_sha256);
+  // True when an inventory certificate has this public key.
+  Result<bool> HasKey(const Sha256Hash& spki_sha256);
+  // A value that changes whenever certificates, expectations or issuer keys change.
+  Result<std::string> Generation();
 
  private:
   Result<int64_t> InsertCertificateLocked(const InventoryCertificate& c);

@@ -97,22 +97,73 @@ Status ReadIssuers(TableReader& r, const std::string& file, std::vector<AllowedI
     CTW_RETURN_IF_ERROR(t.String("label", &issuer.label));
     CTW_RETURN_IF_ERROR(t.String("spki_sha256", &hex));
     if (issuer.label.empty()) return t.ErrorAt(item, "label", "required (a name for this CA key)");
-    std::string digits;
-    for (char c : hex) {
-      if (c != ':' && c != ' ') digits.push_back(c);
-    }
-    if (digits.rfind("sha256", 0) == 0) digits.erase(0, digits.find_first_not_of("sha256:"));
-    const std::optional<Bytes> bytes = HexDecode(digits);
-    if (!bytes.has_value() || bytes->size() != issuer.spki_sha256.size()) {
+    const std::optional<Sha256Hash> key = ParseSpkiSha256(hex);
+    if (!key.has_value()) {
       const toml::node* at = item.as_table()->get("spki_sha256");
       return t.ErrorAt(at != nullptr ? *at : item, "spki_sha256",
                        "required: the SHA-256 of the issuer's SubjectPublicKeyInfo, 64 hex digits "
                        "(openssl x509 -in ca.pem -noout -pubkey | openssl pkey -pubin -outform der "
                        "| sha256sum)");
     }
-    std::copy(bytes->begin(), bytes->end(), issuer.spki_sha256.begin());
+    issuer.spki_sha256 = *key;
     CTW_RETURN_IF_ERROR(t.CheckNoUnknownKeys());
     out->push_back(std::move(issuer));
+  }
+  return OkStatus();
+}
+
+// One name of an authorization: an IP address, a DNS name (possibly "*."), or ".domain".
+std::optional<std::string> AuthorizationName(const std::string& raw) {
+  if (std::optional<std::string> ip = CanonicalIpAddress(raw)) return ip;
+  const bool subtree = !raw.empty() && raw[0] == '.';
+  std::optional<std::string> name = CanonicalDnsName(subtree ? raw.substr(1) : raw);
+  if (!name.has_value() || name->empty() || (*name)[0] == '.' ||
+      name->find("..") != std::string::npos ||
+      name->find('*', name->rfind("*.", 0) == 0 ? 1 : 0) != std::string::npos ||
+      (subtree && (*name)[0] == '*')) {
+    return std::nullopt;
+  }
+  return subtree ? "." + *name : *name;
+}
+
+Status ReadAuthorizations(TableReader& r, const std::string& file,
+                          std::vector<IssuanceAuthorization>* out) {
+  const toml::node* n = r.Get("authorization");
+  if (n == nullptr) return OkStatus();
+  if (!n->is_array_of_tables()) {
+    return r.ErrorAt(*n, "authorization", "expected [[policy.authorization]] tables");
+  }
+  for (const toml::node& item : *n->as_array()) {
+    const toml::table& table = *item.as_table();
+    TableReader t(table, file, "policy.authorization.");
+    IssuanceAuthorization a;
+    std::string hex;
+    std::vector<std::string> names;
+    CTW_RETURN_IF_ERROR(t.String("label", &a.label));
+    CTW_RETURN_IF_ERROR(t.String("spki_sha256", &hex));
+    const std::optional<Sha256Hash> key = ParseSpkiSha256(hex);
+    if (!key.has_value()) {
+      const toml::node* at = table.get("spki_sha256");
+      return t.ErrorAt(at != nullptr ? *at : item, "spki_sha256",
+                       "required: the SHA-256 of the certificate key's SubjectPublicKeyInfo, 64 "
+                       "hex digits (openssl pkey -in key.pem -pubout -outform der | sha256sum)");
+    }
+    a.spki_sha256 = *key;
+    if (a.label.empty()) a.label = "key " + HexEncode(a.spki_sha256).substr(0, 16);
+    const Check check = [](const std::string& value) -> std::string {
+      return AuthorizationName(value).has_value()
+                 ? ""
+                 : "\"" + value +
+                       "\" is not a name (write \"www.example.com\", \"*.example.com\", "
+                       "\".example.com\" for the domain and all below it, or an IP address)";
+    };
+    CTW_RETURN_IF_ERROR(CheckedList(t, table, "names", check, &names));
+    if (names.empty()) {
+      return t.ErrorAt(item, "names", "required: the names this key may be certified for");
+    }
+    for (const std::string& raw : names) a.names.push_back(*AuthorizationName(raw));
+    CTW_RETURN_IF_ERROR(t.CheckNoUnknownKeys());
+    out->push_back(std::move(a));
   }
   return OkStatus();
 }
@@ -151,6 +202,7 @@ Status ReadPolicyConfig(const toml::table& table, const std::string& file, Polic
   CTW_RETURN_IF_ERROR(CheckedList(r, table, "names", NameCheck(1), &policy->names));
   CTW_RETURN_IF_ERROR(CheckedList(r, table, "exclude", NameCheck(2), &policy->exclude));
   CTW_RETURN_IF_ERROR(ReadIssuers(r, file, &policy->allowed_issuers));
+  CTW_RETURN_IF_ERROR(ReadAuthorizations(r, file, &policy->authorizations));
   Status status;
   if (const toml::table* internal = r.Table("internal", &status)) {
     CTW_RETURN_IF_ERROR(ReadInternal(*internal, file, &policy->internal));
@@ -167,6 +219,20 @@ Status ReadPolicyConfig(const toml::table& table, const std::string& file, Polic
     return TableReader(table, file, "").ErrorAt(table.source(), "policy", compiled.error().message);
   }
   return OkStatus();
+}
+
+std::optional<Sha256Hash> ParseSpkiSha256(const std::string& text) {
+  std::string digits;
+  for (char c : text) {
+    if (c != ':' && c != ' ') digits.push_back(c);
+  }
+  // The prefix only ("sha256:ab..." must keep its leading hex digits a, b, 2, 5, 6).
+  if (digits.rfind("sha256", 0) == 0 && digits.size() == 70) digits.erase(0, 6);
+  const std::optional<Bytes> bytes = HexDecode(digits);
+  Sha256Hash out{};
+  if (!bytes.has_value() || bytes->size() != out.size()) return std::nullopt;
+  std::copy(bytes->begin(), bytes->end(), out.begin());
+  return out;
 }
 
 }  // namespace ctwatch

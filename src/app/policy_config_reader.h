@@ -6,12 +6,19 @@
 
 #include <toml++/toml.h>
 
+#include <optional>
 #include <string>
+
+#include "core/bytes.h"
 
 #include "core/result.h"
 #include "policy/policy_config.h"
 
 namespace ctwatch {
+
+// A key's SHA-256 written as 64 hex digits (colons, spaces and a "sha256:" prefix allowed),
+// as [[policy.issuer]], [[policy.authorization]] and `ctwatch expect add --spki` take it.
+std::optional<Sha256Hash> ParseSpkiSha256(const std::string& text);
 
 Status ReadPolicyConfig(const toml::table& table, const std::string& file, PolicyConfig* policy);
 

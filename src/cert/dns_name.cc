@@ -3,6 +3,7 @@
 // Thread-safety: pure functions; the one shared ICU UTS46 object is immutable.
 #include "cert/dns_name.h"
 
+#include <arpa/inet.h>
 #include <unicode/uidna.h>
 
 #include <cstdlib>
@@ -115,6 +116,19 @@ bool IsSameOrSubdomain(std::string_view name, std::string_view domain) {
   if (domain.empty() || name.size() < domain.size()) return false;
   if (name.substr(name.size() - domain.size()) != domain) return false;
   return name.size() == domain.size() || name[name.size() - domain.size() - 1] == '.';
+}
+
+std::optional<std::string> CanonicalIpAddress(std::string_view text) {
+  const std::string s(text);
+  unsigned char buf[16];
+  char out[INET6_ADDRSTRLEN];
+  for (int family : {AF_INET, AF_INET6}) {
+    if (inet_pton(family, s.c_str(), buf) == 1 &&
+        inet_ntop(family, buf, out, sizeof(out)) != nullptr) {
+      return std::string(out);
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace ctwatch

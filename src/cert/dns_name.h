@@ -21,4 +21,8 @@ std::string DomainToUnicode(std::string_view ascii_name);
 // "example.com" are under "example.com", "myexample.com" is not. Both must be normalised.
 bool IsSameOrSubdomain(std::string_view name, std::string_view domain);
 
+// An IPv4 or IPv6 address in its textual normal form (dotted quad; RFC 5952 as inet_ntop
+// writes it), the form certificates' iPAddress names are shown in; nullopt for anything else.
+std::optional<std::string> CanonicalIpAddress(std::string_view text);
+
 }  // namespace ctwatch

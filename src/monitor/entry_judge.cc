@@ -19,12 +19,13 @@ CertificateRecord ToCertificateRecord(const CertFacts& f, const LogEntry& e) {
   r.issuer_key_hash = f.issuer_key_hash;
   r.authority_key_id = f.authority_key_id;
   r.names = AllNames(f.names);
+  r.san_names = ExactNameSet(f.names);
   r.der = e.type == EntryType::kCert || e.precertificate.empty() ? e.certificate : e.precertificate;
   return r;
 }
 
-JudgedEntry JudgeEntry(LogEntry& e, const Matcher& matcher, LogSource* source,
-                       const std::string& log_description) {
+JudgedEntry JudgeEntry(LogEntry& e, const Matcher& matcher, const IssuanceJudge* issuance,
+                       LogSource* source, const std::string& log_description) {
   JudgedEntry out;
   auto malformed = [&](std::string error) {
     out.kind = JudgedEntry::Kind::kMalformed;
@@ -59,6 +60,16 @@ JudgedEntry JudgeEntry(LogEntry& e, const Matcher& matcher, LogSource* source,
   out.match.timestamp_ms = e.timestamp_ms;
   out.match.certificate = ToCertificateRecord(*facts, e);
   out.match.findings = matcher.Judge(*facts);
+  if (issuance != nullptr) {
+    const std::vector<std::string> owned = matcher.OwnedNamesOf(*facts);
+    if (!owned.empty()) {
+      IssuanceOutcome verdict = issuance->Judge(*facts, owned, matcher.issuance_policy(),
+                                                e.timestamp_ms, log_description, e.index);
+      if (verdict.verdict.has_value()) out.match.verdict = VerdictName(*verdict.verdict);
+      out.match.verdict_detail = std::move(verdict.detail);
+      if (verdict.finding.has_value()) out.match.findings.push_back(std::move(*verdict.finding));
+    }
+  }
   return out;
 }
 

@@ -22,7 +22,8 @@ Monitor::~Monitor() {
 
 void Monitor::StartLog(const MonitoredLog& log) {
   auto r = std::make_unique<Running>();
-  r->tailer = std::make_unique<Tailer>(log.info, log.options, store_, matcher_, sources_(log));
+  r->tailer = std::make_unique<Tailer>(log.info, log.options, store_, matcher_, sources_(log),
+                                       options_.issuance);
   Running* raw = r.get();
   r->thread = std::thread([raw] { raw->result = raw->tailer->Run(); });
   spdlog::info("{}: tailing {} ({})", log.info.description, log.info.url, LogApiName(log.info.api));

@@ -24,6 +24,7 @@ struct MonitoredLog {
 struct MonitorOptions {
   int64_t refresh_interval_ms = 6 * 3'600'000;
   bool once = false;  // read every log up to its head, then return (see Run)
+  const IssuanceJudge* issuance = nullptr;  // issuance verdicts (null: none); outlives the Monitor
 };
 
 class Monitor {

@@ -11,12 +11,14 @@
 
 namespace ctwatch {
 Rescanner::Rescanner(LogInfo log, TailingOptions tailing, Store* store,
-                     std::shared_ptr<const Matcher> matcher, LogSourceFactory sources)
+                     std::shared_ptr<const Matcher> matcher, LogSourceFactory sources,
+                     const IssuanceJudge* issuance)
     : log_(std::move(log)),
       tailing_(tailing),
       store_(store),
       matcher_(std::move(matcher)),
-      sources_(std::move(sources)) {}
+      sources_(std::move(sources)),
+      issuance_(issuance) {}
 
 Rescanner::~Rescanner() = default;
 
@@ -84,7 +86,7 @@ Result<RescanReport> Rescanner::Run(uint64_t from, std::optional<uint64_t> to) {
     for (LogEntry& e : entries) {
       range.Append(e.leaf_hash);
       ++report.entries;
-      JudgedEntry judged = JudgeEntry(e, *matcher_, source.get(), log_.description);
+      JudgedEntry judged = JudgeEntry(e, *matcher_, issuance_, source.get(), log_.description);
       if (judged.kind == JudgedEntry::Kind::kMalformed) ++report.malformed;
       if (judged.kind == JudgedEntry::Kind::kMatched) batch.matches.push_back(std::move(judged.match));
     }

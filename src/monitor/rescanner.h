@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "ctlog/log_list.h"
+#include "issuance/issuance_judge.h"
 #include "monitor/fetch_pool.h"
 #include "monitor/tailing_options.h"
 #include "policy/matcher.h"
@@ -33,8 +34,10 @@ struct RescanReport {
 
 class Rescanner {
  public:
+  // `issuance` (may be null) gives owned certificates their issuance verdict.
   Rescanner(LogInfo log, TailingOptions tailing, Store* store,
-            std::shared_ptr<const Matcher> matcher, LogSourceFactory sources);
+            std::shared_ptr<const Matcher> matcher, LogSourceFactory sources,
+            const IssuanceJudge* issuance = nullptr);
   ~Rescanner();
 
   // `to`: end (exclusive); default: the log's verified size in the store, or the current
@@ -53,6 +56,7 @@ class Rescanner {
   Store* const store_;
   const std::shared_ptr<const Matcher> matcher_;
   LogSourceFactory sources_;
+  const IssuanceJudge* const issuance_;
 };
 
 }  // namespace ctwatch

@@ -21,11 +21,12 @@ struct Tailer::Pending {
 };
 
 Tailer::Tailer(LogInfo log, TailerOptions options, Store* store, const MatcherHandle* matcher,
-               LogSourceFactory sources)
+               LogSourceFactory sources, const IssuanceJudge* issuance)
     : log_(std::move(log)),
       options_(options),
       store_(store),
       matcher_(matcher),
+      issuance_(issuance),
       limiter_(options.tailing.requests_per_second, 2.0),
       source_(sources()),
       pool_(std::make_unique<FetchPool>(options.tailing.parallel_fetches, std::move(sources),
@@ -222,7 +223,7 @@ void Tailer::ProcessEntry(LogEntry& e, const Matcher& matcher, Pending* pending)
   range_.Append(e.leaf_hash);
   ++pending->entries;
   ++stats_.entries;
-  JudgedEntry judged = JudgeEntry(e, matcher, source_.get(), log_.description);
+  JudgedEntry judged = JudgeEntry(e, matcher, issuance_, source_.get(), log_.description);
   switch (judged.kind) {
     case JudgedEntry::Kind::kIgnored:
       return;

@@ -17,6 +17,7 @@
 #include "ctlog/log_client.h"
 #include "ctlog/log_list.h"
 #include "ctlog/merkle.h"
+#include "issuance/issuance_judge.h"
 #include "monitor/fetch_pool.h"
 #include "monitor/matcher_handle.h"
 #include "monitor/stopper.h"
@@ -42,8 +43,9 @@ struct TailerStats {
 
 class Tailer {
  public:
+  // `issuance` (may be null: no verdicts) gives owned certificates their issuance verdict.
   Tailer(LogInfo log, TailerOptions options, Store* store, const MatcherHandle* matcher,
-         LogSourceFactory sources);
+         LogSourceFactory sources, const IssuanceJudge* issuance = nullptr);
   ~Tailer();
 
   // Runs until Stop(), or with options.once until the log is verified up to the head read at
@@ -75,6 +77,7 @@ class Tailer {
   const TailerOptions options_;
   Store* const store_;
   const MatcherHandle* const matcher_;
+  const IssuanceJudge* const issuance_;
   Stopper stopper_;
   RateLimiter limiter_;
   std::unique_ptr<LogSource> source_;  // heads, chains and proofs, from the Run() thread

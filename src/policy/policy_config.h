@@ -1,7 +1,7 @@
 // PolicyConfig: what the owner's policy says, as plain values: owned names, allowed issuers,
-// internal-name rules and lookalike protection. The [policy] section of the config file is read
-// into it (src/app/policy_config_reader.cc); PolicyMatcher compiles it. docs/policy.md
-// documents every field and the built-in defaults (policy_defaults.h).
+// key authorizations, internal-name rules and lookalike protection. The [policy] section of
+// the config file is read into it (src/app/policy_config_reader.cc); PolicyMatcher compiles
+// it. docs/policy.md documents every field and the built-in defaults (policy_defaults.h).
 // Thread-safety: value types.
 #pragma once
 
@@ -18,6 +18,22 @@ namespace ctwatch {
 struct AllowedIssuer {
   std::string label;
   Sha256Hash spki_sha256{};
+};
+
+// An authorization (SSLMate-style key + names): certificates for this public key (SHA-256 of
+// the SubjectPublicKeyInfo) are ours when every name they carry is covered by `names`: an exact
+// name ("www.example.com", "*.example.com" for that wildcard, an IP address) or ".example.com"
+// for the domain and every name below it. The key on any other name is still foreign issuance.
+struct IssuanceAuthorization {
+  std::string label;                // for people; defaults to the key's hex prefix
+  Sha256Hash spki_sha256{};
+  std::vector<std::string> names;   // canonical: lower case, A-labels, IPs in text form
+};
+
+// What the issuance verdict needs from the policy (docs/issuance.md).
+struct IssuancePolicy {
+  std::vector<AllowedIssuer> allowed_issuers;        // empty: issuers are not checked
+  std::vector<IssuanceAuthorization> authorizations;
 };
 
 struct InternalNameConfig {
@@ -44,6 +60,7 @@ struct PolicyConfig {
   std::vector<std::string> names;              // owned: exactly these names
   std::vector<std::string> exclude;            // not ours although below an owned domain
   std::vector<AllowedIssuer> allowed_issuers;  // empty: issuers are not checked
+  std::vector<IssuanceAuthorization> authorizations;  // [[policy.authorization]]
   InternalNameConfig internal;
   LookalikeConfig lookalike;
 };

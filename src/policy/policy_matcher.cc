@@ -153,19 +153,32 @@ Result<std::shared_ptr<const PolicyMatcher>> PolicyMatcher::Create(const PolicyC
       }
     }
   }
+  for (size_t i = 0; i < config.authorizations.size(); ++i) {
+    const IssuanceAuthorization& a = config.authorizations[i];
+    if (a.names.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "authorization \"" + a.label + "\" lists no names");
+    }
+    for (const AllowedIssuer& issuer : config.allowed_issuers) {
+      if (issuer.spki_sha256 == a.spki_sha256) {
+        warnings.push_back("authorization \"" + a.label + "\" names the key of allowed issuer \"" +
+                           issuer.label + "\": an issuer key is not a certificate key");
+      }
+    }
+  }
   return std::shared_ptr<const PolicyMatcher>(std::make_shared<PolicyMatcher>(
       Private{}, std::move(owned), std::move(internal), std::move(lookalikes),
-      config.allowed_issuers, std::move(warnings)));
+      IssuancePolicy{config.allowed_issuers, config.authorizations}, std::move(warnings)));
 }
 
 PolicyMatcher::PolicyMatcher(const Private&, OwnedNames owned,
                              std::unique_ptr<InternalNameRules> internal,
                              std::unique_ptr<LookalikeDetector> lookalikes,
-                             std::vector<AllowedIssuer> issuers, std::vector<std::string> warnings)
+                             IssuancePolicy issuance, std::vector<std::string> warnings)
     : owned_(std::move(owned)),
       internal_(std::move(internal)),
       lookalikes_(std::move(lookalikes)),
-      issuers_(std::move(issuers)),
+      issuance_(std::move(issuance)),
       warnings_(std::move(warnings)) {}
 
 NameClass PolicyMatcher::Classify(std::string_view name) const {
@@ -241,6 +254,18 @@ bool PolicyMatcher::Concerns(const CertNames& names) const {
   return false;
 }
 
+std::vector<std::string> PolicyMatcher::OwnedNamesOf(const CertFacts& facts) const {
+  std::vector<std::string> out;
+  for (const auto* list : {&facts.names.dns_names, &facts.names.common_names}) {
+    for (const std::string& raw : *list) {
+      const std::optional<std::string> name = CanonicalDnsName(raw);
+      if (!name.has_value() || owned_.Classify(*name).name_class != NameClass::kOwned) continue;
+      if (std::find(out.begin(), out.end(), raw) == out.end()) out.push_back(raw);
+    }
+  }
+  return out;
+}
+
 std::vector<FindingDraft> PolicyMatcher::Judge(const CertFacts& facts) const {
   struct Name {
     std::string shown;      // as in the certificate
@@ -283,9 +308,9 @@ std::vector<FindingDraft> PolicyMatcher::Judge(const CertFacts& facts) const {
     for (const Name* n : owned) f.names.push_back(n->shown);
     out.push_back(std::move(f));
   }
-  if (!owned.empty() && !issuers_.empty()) {
+  if (!owned.empty() && !issuance_.allowed_issuers.empty()) {
     const AllowedIssuer* allowed = nullptr;
-    for (const AllowedIssuer& i : issuers_) {
+    for (const AllowedIssuer& i : issuance_.allowed_issuers) {
       if (facts.issuer_key_hash.has_value() && i.spki_sha256 == *facts.issuer_key_hash)
         allowed = &i;
     }
@@ -297,7 +322,7 @@ std::vector<FindingDraft> PolicyMatcher::Judge(const CertFacts& facts) const {
         out.push_back(finding(
             "unexpected_issuer", facts.issuer_key_hash ? Severity::kHigh : Severity::kMedium, *n,
             n->shown + " was certified by " + key + " (issuer name \"" + facts.issuer_dn +
-                "\", not trusted); allowed: " + IssuerList(issuers_)));
+                "\", not trusted); allowed: " + IssuerList(issuance_.allowed_issuers)));
       }
     }
   }

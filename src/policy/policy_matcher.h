@@ -35,6 +35,8 @@ class PolicyMatcher final : public Matcher {
 
   bool Concerns(const CertNames& names) const override;
   std::vector<FindingDraft> Judge(const CertFacts& facts) const override;
+  std::vector<std::string> OwnedNamesOf(const CertFacts& facts) const override;
+  const IssuancePolicy& issuance_policy() const override { return issuance_; }
 
   // The parts, for tests, the audit and the tools. Names in any form (normalised here).
   NameClass Classify(std::string_view name) const;
@@ -54,7 +56,7 @@ class PolicyMatcher final : public Matcher {
   struct Private;  // construction token
 
   PolicyMatcher(const Private&, OwnedNames owned, std::unique_ptr<InternalNameRules> internal,
-                std::unique_ptr<LookalikeDetector> lookalikes, std::vector<AllowedIssuer> issuers,
+                std::unique_ptr<LookalikeDetector> lookalikes, IssuancePolicy issuance,
                 std::vector<std::string> warnings);
 
  private:
@@ -64,7 +66,7 @@ class PolicyMatcher final : public Matcher {
   const OwnedNames owned_;
   const std::unique_ptr<InternalNameRules> internal_;
   const std::unique_ptr<LookalikeDetector> lookalikes_;  // null when lookalikes are disabled
-  const std::vector<AllowedIssuer> issuers_;
+  const IssuancePolicy issuance_;
   const std::vector<std::string> warnings_;
 };
 

@@ -69,6 +69,7 @@ struct CertificateRecord {
   std::optional<Sha256Hash> issuer_key_hash;
   Bytes authority_key_id;
   std::vector<std::string> names;
+  std::vector<std::string> san_names;  // the exact name set: DNS and IP SANs, lower case, sorted
   Bytes der;               // certificate DER, or precertificate DER / TBS for precert entries
 };
 
@@ -77,6 +78,11 @@ struct MatchedEntry {
   uint64_t timestamp_ms = 0;
   CertificateRecord certificate;
   std::vector<FindingDraft> findings;
+  // Issuance verdict (src/issuance) of a certificate that names an owned name: "expected",
+  // "expected_pending", "authorized" or "foreign"; verdict_detail says why. Both empty for
+  // other certificates; a detail without a verdict: not decided yet (reconciliation retries).
+  std::string verdict;
+  std::string verdict_detail;
 };
 
 struct MalformedEntry {
@@ -120,6 +126,8 @@ struct Sighting {
   std::optional<Sha256Hash> cert_sha256;
   uint64_t timestamp_ms = 0;
   bool verified = false;
+  std::string verdict;         // issuance verdict; empty when none (see MatchedEntry)
+  std::string verdict_detail;
 };
 
 struct StoredCertificate {
@@ -136,6 +144,7 @@ struct StoredFinding {
   std::optional<uint64_t> index;
   std::string state;
   int64_t created_ms = 0;
+  std::string note;         // why it was resolved (when ctwatch resolved it)
 };
 
 // A rescan's matches (ctwatch rescan): entries re-read from a log and judged again, stored
@@ -157,6 +166,34 @@ struct NameCertificate {
   int64_t not_after_ms = 0;
   int64_t first_seen_ms = 0;    // earliest log timestamp of the certificate (or first stored)
   int64_t last_seen_ms = 0;     // latest log timestamp
+};
+
+// A certificate whose issuance verdict may still change, with its judged sightings (those
+// with a verdict or a detail), for reconciliation (src/issuance/reconciler.h).
+struct IssuanceCandidate {
+  CertificateRecord certificate;
+  std::vector<Sighting> sightings;
+  int64_t first_seen_ms = 0;    // earliest log timestamp of any sighting of it
+};
+
+// A new verdict for every judged sighting of one certificate (never for 'expected' ones:
+// that verdict is final). With `finding` (foreign) the finding is raised once per certificate:
+// straight into `findings` when a sighting is verified, else pending with the sighting. With
+// `resolve_note`, open or acknowledged foreign_issuance findings of the certificate (pending
+// ones too) are resolved with that note.
+struct IssuanceUpdate {
+  Sha256Hash identity{};
+  std::string verdict;
+  std::string detail;
+  std::optional<FindingDraft> finding;
+  std::string resolve_note;
+  int64_t now_ms = 0;
+};
+
+struct IssuanceUpdateResult {
+  size_t sightings = 0;   // sightings whose verdict changed
+  size_t raised = 0;      // findings added (pending or not)
+  size_t resolved = 0;    // findings resolved (pending ones included)
 };
 
 struct CertificateQuery {

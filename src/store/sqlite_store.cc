@@ -246,7 +246,8 @@ class SqliteStore final : public Store {
     }
     CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
         "SELECT identity, subject_dn, issuer_dn, serial, not_before, not_after, spki_sha256,"
-        " issuer_key_hash, aki, names, cert_der, precert_der, first_seen_at FROM certificates" +
+        " issuer_key_hash, aki, names, cert_der, precert_der, first_seen_at, san_names"
+        " FROM certificates" +
         where + " ORDER BY first_seen_at, identity LIMIT ?4"));
     if (!name.empty()) st.Bind(1, ReverseLabels(name)).Bind(2, lo).Bind(3, hi);
     st.Bind(4, static_cast<int64_t>(q.limit));
@@ -270,6 +271,7 @@ class SqliteStore final : public Store {
       r.der = c.has_final_certificate ? st.Blob(10) : st.Blob(11);
       r.entry_type = c.has_final_certificate ? "cert" : "precert";
       c.first_seen_ms = st.Int(12);
+      r.san_names = ParseNamesJson(st.Text(13));
       out.push_back(std::move(c));
     }
     for (StoredCertificate& c : out) CTW_RETURN_IF_ERROR(LoadSightings(&c));
@@ -283,7 +285,8 @@ class SqliteStore final : public Store {
     size_t added = 0;
     CTW_ASSIGN_OR_RETURN(Statement sighting, db_.Prepare(
         "INSERT OR IGNORE INTO sightings (log_id, entry_index, identity, entry_type, cert_sha256,"
-        " timestamp, verified) VALUES (?, ?, ?, ?, ?, ?, 1)"));
+        " timestamp, verified, verdict, verdict_detail, verdict_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)"));
     CTW_ASSIGN_OR_RETURN(Statement finding, db_.Prepare(
         "INSERT OR IGNORE INTO findings (kind, severity, identity, names, log_id, entry_index,"
         " detail, dedup_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -293,6 +296,7 @@ class SqliteStore final : public Store {
       sighting.Bind(1, batch.log_id).Bind(2, static_cast<int64_t>(m.index)).Bind(3, c.identity)
           .Bind(4, c.entry_type).Bind(5, c.cert_sha256)
           .Bind(6, static_cast<int64_t>(m.timestamp_ms));
+      BindVerdict(&sighting, 7, m, now);
       CTW_RETURN_IF_ERROR(sighting.Run());
       for (const FindingDraft& f : m.findings) {
         finding.Bind(1, f.kind).Bind(2, std::string_view(SeverityName(f.severity)))
@@ -342,11 +346,114 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  Result<std::vector<IssuanceCandidate>> ListIssuanceCandidates(bool include_foreign) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+        "SELECT c.identity, c.subject_dn, c.issuer_dn, c.serial, c.not_before, c.not_after,"
+        " c.spki_sha256, c.issuer_key_hash, c.aki, c.names, c.san_names,"
+        " (SELECT MIN(timestamp) FROM sightings a WHERE a.identity = c.identity)"
+        " FROM certificates c WHERE c.identity IN (SELECT identity FROM sightings"
+        "   WHERE verdict_detail IS NOT NULL AND (verdict IS NULL OR verdict != 'expected')"
+        "   AND (?1 = 1 OR verdict IS NULL OR verdict != 'foreign'))"
+        " ORDER BY c.first_seen_at, c.identity"));
+    st.Bind(1, int64_t{include_foreign ? 1 : 0});
+    std::vector<IssuanceCandidate> out;
+    for (;;) {
+      CTW_ASSIGN_OR_RETURN(bool row, st.Step());
+      if (!row) break;
+      IssuanceCandidate c;
+      CertificateRecord& r = c.certificate;
+      r.identity = st.Hash(0).value_or(Sha256Hash{});
+      r.subject_dn = st.Text(1);
+      r.issuer_dn = st.Text(2);
+      r.serial_hex = st.Text(3);
+      r.not_before_ms = st.Int(4);
+      r.not_after_ms = st.Int(5);
+      r.spki_sha256 = st.Hash(6).value_or(Sha256Hash{});
+      r.issuer_key_hash = st.Hash(7);
+      r.authority_key_id = st.Blob(8);
+      r.names = ParseNamesJson(st.Text(9));
+      r.san_names = ParseNamesJson(st.Text(10));
+      c.first_seen_ms = st.Int(11);
+      out.push_back(std::move(c));
+    }
+    for (IssuanceCandidate& c : out) {
+      CTW_ASSIGN_OR_RETURN(c.sightings, LoadSightingsOf(c.certificate.identity, true));
+    }
+    return out;
+  }
+
+  Result<IssuanceUpdateResult> ApplyIssuanceUpdate(const IssuanceUpdate& u) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db_));
+    IssuanceUpdateResult result;
+    CTW_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightingsOf(u.identity, true));
+    CTW_ASSIGN_OR_RETURN(Statement set, db_.Prepare(
+        "UPDATE sightings SET verdict = ?2, verdict_detail = ?3, verdict_at = ?4"
+        " WHERE identity = ?1 AND verdict_detail IS NOT NULL"
+        " AND (verdict IS NULL OR verdict != 'expected')"
+        " AND (verdict IS NULL OR verdict != ?2 OR verdict_detail != ?3)"));
+    set.Bind(1, u.identity).Bind(2, u.verdict).Bind(3, u.detail).Bind(4, u.now_ms);
+    CTW_RETURN_IF_ERROR(set.Run());
+    result.sightings = static_cast<size_t>(db_.Changes());
+    if (u.finding.has_value()) {
+      const FindingDraft& f = *u.finding;
+      CTW_ASSIGN_OR_RETURN(Statement finding, db_.Prepare(
+          "INSERT OR IGNORE INTO findings (kind, severity, identity, names, log_id, entry_index,"
+          " detail, dedup_key, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      for (const Sighting& s : sightings) {
+        if (s.verdict == "expected") continue;
+        if (!s.verified) {
+          CTW_RETURN_IF_ERROR(InsertPending(s.log_id, s.index, f));
+        } else {
+          finding.Bind(1, f.kind).Bind(2, std::string_view(SeverityName(f.severity)))
+              .Bind(3, f.identity).Bind(4, NamesJson(f.names)).Bind(5, s.log_id)
+              .Bind(6, static_cast<int64_t>(s.index)).Bind(7, f.detail).Bind(8, f.dedup_key)
+              .Bind(9, u.now_ms);
+          CTW_RETURN_IF_ERROR(finding.Run());
+        }
+        result.raised += static_cast<size_t>(db_.Changes());
+      }
+    }
+    if (!u.resolve_note.empty()) {
+      CTW_ASSIGN_OR_RETURN(Statement resolve, db_.Prepare(
+          "UPDATE findings SET state = 'resolved', note = ?2, resolved_at = ?3"
+          " WHERE kind = 'foreign_issuance' AND identity = ?1 AND state != 'resolved'"));
+      resolve.Bind(1, u.identity).Bind(2, u.resolve_note).Bind(3, u.now_ms);
+      CTW_RETURN_IF_ERROR(resolve.Run());
+      result.resolved += static_cast<size_t>(db_.Changes());
+      CTW_ASSIGN_OR_RETURN(Statement pending, db_.Prepare(
+          "UPDATE pending_findings SET note = ?2"
+          " WHERE kind = 'foreign_issuance' AND identity = ?1 AND note IS NULL"));
+      pending.Bind(1, u.identity).Bind(2, u.resolve_note);
+      CTW_RETURN_IF_ERROR(pending.Run());
+      result.resolved += static_cast<size_t>(db_.Changes());
+    }
+    CTW_RETURN_IF_ERROR(tx.Commit());
+    return result;
+  }
+
+  Result<std::optional<int64_t>> FirstSeenMs(const Sha256Hash& identity) override {
+    std::lock_guard lock(mu_);
+    CTW_ASSIGN_OR_RETURN(Statement st,
+                         db_.Prepare("SELECT MIN(timestamp) FROM sightings WHERE identity = ?"));
+    st.Bind(1, identity);
+    CTW_ASSIGN_OR_RETURN(bool row, st.Step());
+    if (!row || st.IsNull(0)) return std::optional<int64_t>();
+    return std::optional<int64_t>(st.Int(0));
+  }
+
+  Result<std::vector<Sighting>> SightingsOf(const Sha256Hash& identity) override {
+    std::lock_guard lock(mu_);
+    return LoadSightingsOf(identity, false);
+  }
+
   Result<std::vector<StoredFinding>> ListFindings(const FindingQuery& q) override {
     std::lock_guard lock(mu_);
     CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
         "SELECT id, kind, severity, identity, names, log_id, entry_index, detail, dedup_key,"
-        " state, created_at FROM findings WHERE (?1 = '' OR kind = ?1) ORDER BY id LIMIT ?2"));
+        " state, created_at, note FROM findings WHERE (?1 = '' OR kind = ?1) ORDER BY id"
+        " LIMIT ?2"));
     st.Bind(1, q.kind).Bind(2, static_cast<int64_t>(q.limit));
     std::vector<StoredFinding> out;
     for (;;) {
@@ -364,6 +471,7 @@ class SqliteStore final : public Store {
       f.finding.dedup_key = st.Text(8);
       f.state = st.Text(9);
       f.created_ms = st.Int(10);
+      f.note = st.Text(11);
       out.push_back(std::move(f));
     }
     return out;
@@ -427,10 +535,11 @@ class SqliteStore final : public Store {
     const CertificateRecord& c = m.certificate;
     CTW_RETURN_IF_ERROR(UpsertCertificate(c, now));
     CTW_ASSIGN_OR_RETURN(Statement sighting, db_.Prepare(
-        "INSERT INTO sightings (log_id, entry_index, identity, entry_type, cert_sha256, timestamp)"
-        " VALUES (?, ?, ?, ?, ?, ?)"));
+        "INSERT INTO sightings (log_id, entry_index, identity, entry_type, cert_sha256, timestamp,"
+        " verdict, verdict_detail, verdict_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     sighting.Bind(1, log_id).Bind(2, static_cast<int64_t>(m.index)).Bind(3, c.identity)
         .Bind(4, c.entry_type).Bind(5, c.cert_sha256).Bind(6, static_cast<int64_t>(m.timestamp_ms));
+    BindVerdict(&sighting, 7, m, now);
     CTW_RETURN_IF_ERROR(sighting.Run());
     for (const FindingDraft& f : m.findings) CTW_RETURN_IF_ERROR(InsertPending(log_id, m.index, f));
     return OkStatus();
@@ -441,9 +550,10 @@ class SqliteStore final : public Store {
     const bool is_cert = c.entry_type == "cert";
     CTW_ASSIGN_OR_RETURN(Statement cert, db_.Prepare(
         "INSERT INTO certificates (identity, subject_dn, issuer_dn, serial, not_before, not_after,"
-        " spki_sha256, issuer_key_hash, aki, names, cert_der, precert_der, first_seen_at)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"
+        " spki_sha256, issuer_key_hash, aki, names, cert_der, precert_der, first_seen_at,"
+        " san_names) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
         " ON CONFLICT (identity) DO UPDATE SET"
+        " san_names = COALESCE(san_names, excluded.san_names),"
         " cert_der = COALESCE(cert_der, excluded.cert_der),"
         " precert_der = COALESCE(precert_der, excluded.precert_der),"
         " issuer_key_hash = COALESCE(issuer_key_hash, excluded.issuer_key_hash),"
@@ -454,7 +564,7 @@ class SqliteStore final : public Store {
     cert.Bind(1, c.identity).Bind(2, c.subject_dn).Bind(3, c.issuer_dn).Bind(4, c.serial_hex)
         .Bind(5, c.not_before_ms).Bind(6, c.not_after_ms).Bind(7, c.spki_sha256)
         .Bind(8, c.issuer_key_hash).Bind(9, ByteView(c.authority_key_id)).Bind(10, NamesJson(c.names))
-        .Bind(13, now);
+        .Bind(13, now).Bind(14, NamesJson(c.san_names));
     if (is_cert) {
       cert.Bind(11, ByteView(c.der)).BindNull(12);
     } else {
@@ -498,9 +608,12 @@ class SqliteStore final : public Store {
              " AND verified = 0",
              "UPDATE malformed_entries SET verified = 1 WHERE log_id = ?1 AND entry_index < ?2"
              " AND verified = 0",
+             // A pending finding resolved meanwhile (it carries a note) arrives resolved.
              "INSERT OR IGNORE INTO findings (kind, severity, identity, names, log_id, entry_index,"
-             " detail, dedup_key, created_at) SELECT kind, severity, identity, names, log_id,"
-             " entry_index, detail, dedup_key, ?3 FROM pending_findings"
+             " detail, dedup_key, created_at, state, note, resolved_at) SELECT kind, severity,"
+             " identity, names, log_id, entry_index, detail, dedup_key, ?3,"
+             " CASE WHEN note IS NULL THEN 'open' ELSE 'resolved' END, note,"
+             " CASE WHEN note IS NULL THEN NULL ELSE ?3 END FROM pending_findings"
              " WHERE log_id = ?1 AND entry_index < ?2 ORDER BY entry_index",
              "DELETE FROM pending_findings WHERE log_id = ?1 AND entry_index < ?2"}) {
       CTW_RETURN_IF_ERROR(RunWithParams(sql, batch.log_id, end, now));
@@ -514,11 +627,25 @@ class SqliteStore final : public Store {
   }
 
   Status LoadSightings(StoredCertificate* c) {
-    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
+    CTW_ASSIGN_OR_RETURN(c->sightings, LoadSightingsOf(c->certificate.identity, false));
+    for (const Sighting& s : c->sightings) {
+      if (s.entry_type == c->certificate.entry_type && !c->certificate.cert_sha256) {
+        c->certificate.cert_sha256 = s.cert_sha256;
+      }
+    }
+    return OkStatus();
+  }
+
+  // The sightings of `identity` (only the judged ones with `judged_only`), oldest first.
+  Result<std::vector<Sighting>> LoadSightingsOf(const Sha256Hash& identity, bool judged_only) {
+    CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(std::string(
         "SELECT s.log_id, l.description, s.entry_index, s.entry_type, s.cert_sha256, s.timestamp,"
-        " s.verified FROM sightings s JOIN logs l ON l.log_id = s.log_id WHERE s.identity = ?"
+        " s.verified, s.verdict, s.verdict_detail FROM sightings s"
+        " LEFT JOIN logs l ON l.log_id = s.log_id WHERE s.identity = ?") +
+        (judged_only ? " AND s.verdict_detail IS NOT NULL" : "") +
         " ORDER BY s.timestamp, l.description, s.entry_index"));
-    st.Bind(1, c->certificate.identity);
+    st.Bind(1, identity);
+    std::vector<Sighting> out;
     for (;;) {
       CTW_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) break;
@@ -530,12 +657,25 @@ class SqliteStore final : public Store {
       s.cert_sha256 = st.Hash(4);
       s.timestamp_ms = static_cast<uint64_t>(st.Int(5));
       s.verified = st.Int(6) != 0;
-      if (s.entry_type == c->certificate.entry_type && !c->certificate.cert_sha256) {
-        c->certificate.cert_sha256 = s.cert_sha256;
-      }
-      c->sightings.push_back(std::move(s));
+      s.verdict = st.Text(7);
+      s.verdict_detail = st.Text(8);
+      out.push_back(std::move(s));
     }
-    return OkStatus();
+    return out;
+  }
+
+  // Binds verdict, verdict_detail and verdict_at of a match at `first` (NULLs for none).
+  static void BindVerdict(Statement* st, int first, const MatchedEntry& m, int64_t now) {
+    if (m.verdict.empty()) {
+      st->BindNull(first);
+    } else {
+      st->Bind(first, m.verdict);
+    }
+    if (m.verdict_detail.empty()) {
+      st->BindNull(first + 1).BindNull(first + 2);
+    } else {
+      st->Bind(first + 1, m.verdict_detail).Bind(first + 2, now);
+    }
   }
 
   std::mutex mu_;

@@ -59,6 +59,18 @@ class Store {
   // Every (name, certificate) whose name is `domain` or below it, through the reversed-name
   // index (a range scan, not a table scan).
   virtual Result<std::vector<NameCertificate>> ListNamesUnder(const std::string& domain) = 0;
+
+  // Issuance verdicts (src/issuance, docs/issuance.md). The certificates with a judged sighting
+  // whose verdict may still change: not decided yet, expected_pending, authorized (may become
+  // expected) and, with `include_foreign`, foreign.
+  virtual Result<std::vector<IssuanceCandidate>> ListIssuanceCandidates(bool include_foreign) = 0;
+  // Applies a new verdict to a certificate's judged sightings, raises or resolves its
+  // foreign_issuance finding, in one transaction (see IssuanceUpdate).
+  virtual Result<IssuanceUpdateResult> ApplyIssuanceUpdate(const IssuanceUpdate& update) = 0;
+  // The earliest log timestamp of a sighting of `identity` (nullopt: never seen).
+  virtual Result<std::optional<int64_t>> FirstSeenMs(const Sha256Hash& identity) = 0;
+  // Every sighting of a certificate, oldest first, with the log's description and the verdict.
+  virtual Result<std::vector<Sighting>> SightingsOf(const Sha256Hash& identity) = 0;
 };
 
 struct StoreOptions {
