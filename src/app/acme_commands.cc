@@ -15,6 +15,7 @@
 #include "app/acme_runtime.h"
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/issuance_wiring.h"
 #include "core/clock.h"
 #include "core/encoding.h"
 #include "core/log.h"
@@ -179,6 +180,14 @@ int IssueOrRenew(const AcmeArgs& args, bool renew) {
   };
   Result<PassReport> report = (*runtime)->scheduler()->RunPass(pass);
   if (!report.has_value()) return Fail(report.error());
+  if (findings) {
+    // What CT showed of the new certificates before they were downloaded becomes expected.
+    runtime->reset();
+    Result<ReconcileReport> reconciled = ReconcileIssuanceOnce(*config, false);
+    if (!reconciled.has_value()) {
+      std::fprintf(stderr, "ctwatch: issuance: %s\n", reconciled.error().message.c_str());
+    }
+  }
   return exit_code;
 }
 
@@ -383,25 +392,84 @@ Result<std::unique_ptr<InventoryStore>> OpenInventory(const AcmeArgs& args) {
   return OpenInventoryStore(config.database);
 }
 
+// A certificate we hold must reach CT within the logs' maximum merge delay after issuance
+// (24 h for every log a browser accepts); one that did not is worth a look.
+constexpr int64_t kMaxMergeDelayMs = 24 * 3'600'000;
+
+// Where and when the monitored logs showed an inventory certificate (its precertificate
+// counts: same identity), and whether it is overdue.
+struct CtPresence {
+  std::vector<Sighting> sightings;
+  bool overdue = false;  // not seen although issued more than the MMD ago
+
+  std::string Text() const {
+    if (sightings.empty()) return overdue ? "NOT SEEN (over 24 h after issuance)" : "not seen yet";
+    const Sighting& first = sightings.front();
+    return first.log_description + " #" + std::to_string(first.index) + " " +
+           FormatTimeMs(static_cast<int64_t>(first.timestamp_ms)).substr(0, 19) +
+           (sightings.size() > 1 ? " (+" + std::to_string(sightings.size() - 1) + ")" : "");
+  }
+  json Json() const {
+    json list = json::array();
+    for (const Sighting& s : sightings) {
+      list.push_back({{"log", s.log_description},
+                      {"index", s.index},
+                      {"entry_type", s.entry_type},
+                      {"timestamp", FormatTimeMs(static_cast<int64_t>(s.timestamp_ms))},
+                      {"verified", s.verified},
+                      {"verdict", s.verdict.empty() ? json(nullptr) : json(s.verdict)}});
+    }
+    return {{"seen", !sightings.empty()},
+            {"first_seen", sightings.empty() ? json(nullptr)
+                                             : json(FormatTimeMs(static_cast<int64_t>(
+                                                   sightings.front().timestamp_ms)))},
+            {"overdue", overdue},
+            {"sightings", list}};
+  }
+};
+
 int InventoryListCommand(const AcmeArgs& args) {
-  auto store = OpenInventory(args);
+  auto config = Load(args);
+  if (!config.has_value()) return Fail(config.error());
+  auto store = OpenInventoryStore(config->database);
   if (!store.has_value()) return Fail(store.error());
-  (void)(*store)->MarkExpired(SystemClock::Get()->NowMs());
+  const int64_t now = SystemClock::Get()->NowMs();
+  (void)(*store)->MarkExpired(now);
   auto certs =
       (*store)->ListCertificates({.name = args.name, .status = args.status, .limit = args.limit});
   if (!certs.has_value()) return Fail(certs.error());
+  auto ct = OpenSqliteStore({.path = config->database, .read_only = true});
+  if (!ct.has_value()) return Fail(ct.error());
   if (!args.json) {
-    std::printf("%-6s %-16s %-9s %-20s %-20s %-10s %s\n", "ID", "NAME", "STATUS", "SERIAL",
-                "NOT AFTER", "CA", "NAMES");
+    std::printf("%-6s %-16s %-9s %-20s %-20s %-10s %-40s %s\n", "ID", "NAME", "STATUS", "SERIAL",
+                "NOT AFTER", "CA", "SEEN IN CT (FIRST)", "NAMES");
   }
+  int overdue = 0;
   for (const InventoryCertificate& c : *certs) {
+    CtPresence presence;
+    auto sightings = (*ct)->SightingsOf(c.identity);
+    if (!sightings.has_value()) return Fail(sightings.error());
+    presence.sightings = std::move(sightings).value();
+    presence.overdue = presence.sightings.empty() && c.status != "revoked" &&
+                       now > c.not_before_ms + kMaxMergeDelayMs && now < c.not_after_ms;
+    if (presence.overdue) {
+      ++overdue;
+      std::fprintf(stderr,
+                   "ctwatch: warning: certificate %lld (%s, serial %s, issued %s) has not been "
+                   "seen in any monitored CT log within 24 h of issuance\n",
+                   static_cast<long long>(c.id), Join(c.names, ",").c_str(),
+                   c.serial_hex.c_str(), FormatTimeMs(c.not_before_ms).c_str());
+    }
     if (args.json) {
-      PrintJsonLine(CertificateJson(c));
+      json j = CertificateJson(c);
+      j["ct"] = presence.Json();
+      PrintJsonLine(j);
       continue;
     }
-    std::printf("%-6lld %-16s %-9s %-20.20s %-20.20s %-10s %s\n", static_cast<long long>(c.id),
-                c.name.empty() ? "-" : c.name.c_str(), c.status.c_str(), c.serial_hex.c_str(),
-                FormatTimeMs(c.not_after_ms).c_str(), c.ca.empty() ? "-" : c.ca.c_str(),
+    std::printf("%-6lld %-16s %-9s %-20.20s %-20.20s %-10s %-40s %s\n",
+                static_cast<long long>(c.id), c.name.empty() ? "-" : c.name.c_str(),
+                c.status.c_str(), c.serial_hex.c_str(), FormatTimeMs(c.not_after_ms).c_str(),
+                c.ca.empty() ? "-" : c.ca.c_str(), presence.Text().c_str(),
                 Join(c.names, ",").c_str());
   }
   return kExitOk;

@@ -10,6 +10,7 @@
 #include "acme/renewal.h"
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/issuance_wiring.h"
 #include "core/clock.h"
 #include "core/encoding.h"
 #include "core/log.h"
@@ -94,6 +95,16 @@ int InventoryImportCommand(const std::string& config_path, const std::vector<std
                     FormatTimeMs(c.certificate.not_after_ms).c_str(), c.path.c_str());
       }
     }
+  }
+  // Certificates CT showed as foreign may be these: re-judge, resolving their findings.
+  store->reset();
+  Result<ReconcileReport> reconciled = ReconcileIssuanceOnce(*config, false);
+  if (!reconciled.has_value()) {
+    std::fprintf(stderr, "ctwatch: issuance: %s\n", reconciled.error().message.c_str());
+    return kExitFailure;
+  }
+  if (reconciled->resolved > 0 || reconciled->changed > 0) {
+    std::fprintf(stderr, "ctwatch: issuance: %s\n", reconciled->Summary().c_str());
   }
   return exit_code;
 }

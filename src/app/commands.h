@@ -26,4 +26,8 @@ void RegisterAlertsCommands(CLI::App* app, int* exit_code);
 // policy check|reload, rescan, audit exposure (policy_commands.cc, docs/policy.md).
 void RegisterPolicyCommands(CLI::App* app, int* exit_code);
 
+// expect add|list|remove, audit issuance (issuance_commands.cc, docs/issuance.md); after
+// RegisterPolicyCommands (extends `audit`).
+void RegisterIssuanceCommands(CLI::App* app, int* exit_code);
+
 }  // namespace ctwatch

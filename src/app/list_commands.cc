@@ -99,13 +99,34 @@ int CertsCommand(const ListArgs& args) {
   const auto log_names = LogNames(store->get());
   for (const StoredCertificate& c : *certs) {
     const CertificateRecord& r = c.certificate;
+    // The issuance verdict (docs/issuance.md): every judged sighting of a certificate carries
+    // the same one; the newest judgement wins should they ever differ.
+    std::string verdict, verdict_detail;
+    for (const Sighting& s : c.sightings) {
+      if (!s.verdict_detail.empty()) {
+        verdict = s.verdict.empty() ? "undecided" : s.verdict;
+        verdict_detail = s.verdict_detail;
+      }
+    }
     if (!args.json) {
       std::string names;
       for (const std::string& n : r.names) names += (names.empty() ? "" : ",") + n;
-      std::printf("%s %-7s %s  %s..%s  %s  (%zu sightings)\n", HexEncode(r.identity).substr(0, 16).c_str(),
-                  r.entry_type.c_str(), names.c_str(), FormatTimeMs(r.not_before_ms).substr(0, 10).c_str(),
+      std::printf("%s %-7s %-16s %s  %s..%s  %s  (%zu sightings)\n",
+                  HexEncode(r.identity).substr(0, 16).c_str(), r.entry_type.c_str(),
+                  verdict.empty() ? "-" : verdict.c_str(), names.c_str(),
+                  FormatTimeMs(r.not_before_ms).substr(0, 10).c_str(),
                   FormatTimeMs(r.not_after_ms).substr(0, 10).c_str(), r.issuer_dn.c_str(),
                   c.sightings.size());
+      for (const Sighting& s : c.sightings) {
+        auto name = log_names.find(s.log_id);
+        std::printf("    %-7s %s #%llu %s  %s%s%s\n", s.entry_type.c_str(),
+                    name != log_names.end() ? name->second.c_str() : "?",
+                    static_cast<unsigned long long>(s.index),
+                    FormatTimeMs(static_cast<int64_t>(s.timestamp_ms)).substr(0, 19).c_str(),
+                    s.verdict.empty() ? (s.verdict_detail.empty() ? "-" : "undecided")
+                                      : s.verdict.c_str(),
+                    s.verdict_detail.empty() ? "" : ": ", s.verdict_detail.c_str());
+      }
       continue;
     }
     json sightings = json::array();
@@ -117,7 +138,10 @@ int CertsCommand(const ListArgs& args) {
                            {"entry_type", s.entry_type},
                            {"cert_sha256", s.cert_sha256 ? json(HexEncode(*s.cert_sha256)) : json(nullptr)},
                            {"timestamp", FormatTimeMs(static_cast<int64_t>(s.timestamp_ms))},
-                           {"verified", s.verified}});
+                           {"verified", s.verified},
+                           {"verdict", s.verdict.empty() ? json(nullptr) : json(s.verdict)},
+                           {"verdict_detail", s.verdict_detail.empty() ? json(nullptr)
+                                                                       : json(s.verdict_detail)}});
     }
     PrintJsonLine({{"identity", HexEncode(r.identity)},
                    {"cert_sha256", r.cert_sha256 ? json(HexEncode(*r.cert_sha256)) : json(nullptr)},
@@ -131,6 +155,8 @@ int CertsCommand(const ListArgs& args) {
                    {"spki_sha256", HexEncode(r.spki_sha256)},
                    {"issuer_key_hash", r.issuer_key_hash ? json(HexEncode(*r.issuer_key_hash)) : json(nullptr)},
                    {"first_seen", FormatTimeMs(c.first_seen_ms)},
+                   {"verdict", verdict.empty() ? json(nullptr) : json(verdict)},
+                   {"verdict_detail", verdict_detail.empty() ? json(nullptr) : json(verdict_detail)},
                    {"sightings", sightings}});
   }
   return kExitOk;
@@ -149,9 +175,10 @@ int FindingsCommand(const ListArgs& args) {
       log = it != log_names.end() ? it->second : Base64Encode(*f.log_id);
     }
     if (!args.json) {
-      std::printf("#%lld %-8s %-20s %s  %s\n", static_cast<long long>(f.id),
-                  SeverityName(f.finding.severity), f.finding.kind.c_str(),
-                  FormatTimeMs(f.created_ms).c_str(), f.finding.detail.c_str());
+      std::printf("#%lld %-8s %-20s %-8s %s  %s%s%s\n", static_cast<long long>(f.id),
+                  SeverityName(f.finding.severity), f.finding.kind.c_str(), f.state.c_str(),
+                  FormatTimeMs(f.created_ms).c_str(), f.finding.detail.c_str(),
+                  f.note.empty() ? "" : " [resolved: ", f.note.empty() ? "" : (f.note + "]").c_str());
       continue;
     }
     PrintJsonLine({{"id", f.id},
@@ -163,6 +190,7 @@ int FindingsCommand(const ListArgs& args) {
                    {"log", f.log_id ? json(log) : json(nullptr)},
                    {"index", f.index ? json(*f.index) : json(nullptr)},
                    {"detail", f.finding.detail},
+                   {"note", f.note.empty() ? json(nullptr) : json(f.note)},
                    {"created_at", FormatTimeMs(f.created_ms)}});
   }
   return kExitOk;

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   RegisterIngestCommands(&app, &exit_code);
   RegisterPolicyCommands(&app, &exit_code);
   RegisterAcmeCommands(&app, &exit_code);
+  RegisterIssuanceCommands(&app, &exit_code);  // after RegisterPolicyCommands: extends `audit`
   RegisterAlertsCommands(&app, &exit_code);  // after RegisterIngestCommands: extends `findings`
   try {
     GlobalHttpInit();

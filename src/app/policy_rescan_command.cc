@@ -6,6 +6,7 @@
 
 #include "app/commands.h"
 #include "app/config.h"
+#include "app/issuance_wiring.h"
 #include "app/policy_commands.h"
 #include "monitor/rescanner.h"
 #include "app/wiring.h"
@@ -42,10 +43,14 @@ int RescanCommand(const RescanArgs& args) {
   }
   Result<std::unique_ptr<Store>> store = OpenSqliteStore({.path = config->database});
   if (!store.has_value()) return Fail(store.error());
+  // Owned certificates get their issuance verdict as the tailer gives it (docs/issuance.md).
+  Result<std::unique_ptr<IssuanceRuntime>> issuance =
+      IssuanceRuntime::Open(config->database, store->get(), SystemClock::Get());
+  if (!issuance.has_value()) return Fail(issuance.error());
   TailingOptions tailing = log->options.tailing;
   tailing.parallel_fetches = args.parallel;
   Rescanner rescanner(log->info, tailing, store->get(), std::move(matcher).value(),
-                      MakeSourceFactoryMaker(*config)(*log));
+                      MakeSourceFactoryMaker(*config)(*log), (*issuance)->judge());
   uint64_t from = args.from.value_or(0);
   if (!args.since.empty()) {
     std::optional<int64_t> since = ParseTimeMs(args.since);

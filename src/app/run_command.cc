@@ -1,7 +1,9 @@
 // `ctwatch run`: loads the config, opens the store, builds the matcher, starts the Monitor and
 // handles signals (SIGINT/SIGTERM stop gracefully; SIGHUP reloads the policy). A pid file beside
 // the database lets `ctwatch policy reload` send that SIGHUP and read the outcome
-// (policy_run_file.h).
+// (policy_run_file.h). Beside the monitor, the issuance verdicts (docs/issuance.md) are
+// reconciled every few seconds and at once after a reload.
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -10,6 +12,7 @@
 #include "app/ingest_commands.h"
 #include "app/acme_runtime.h"
 #include "app/config.h"
+#include "app/issuance_wiring.h"
 #include "app/policy_run_file.h"
 #include "app/wiring.h"
 #include "alerts/alert_service.h"
@@ -36,6 +39,13 @@ int RunCommand(const RunArgs& args) {
     return kExitFailure;
   }
   MatcherHandle handle(std::move(matcher).value());
+  // Issuance verdicts: the judge the tailers call, over the inventory and expectations.
+  Result<std::unique_ptr<IssuanceRuntime>> issuance =
+      IssuanceRuntime::Open(config->database, store->get(), SystemClock::Get());
+  if (!issuance.has_value()) {
+    spdlog::error("{}", issuance.error().ToString());
+    return kExitFailure;
+  }
 
   // Signals are taken by one thread with sigwait; every other thread has them blocked.
   sigset_t signals;
@@ -50,7 +60,8 @@ int RunCommand(const RunArgs& args) {
   if (!pid_file.has_value()) spdlog::warn("{}", pid_file.error().ToString());
 
   Monitor monitor(MonitorOptions{.refresh_interval_ms = config->logs.refresh_interval_ms,
-                                 .once = args.once},
+                                 .once = args.once,
+                                 .issuance = (*issuance)->judge()},
                   MakeLogLoader(*config, args.once), MakeSourceFactoryMaker(*config),
                   store->get(), &handle);
   // Alert delivery runs beside the monitor on its own connection (threads start after the
@@ -79,12 +90,20 @@ int RunCommand(const RunArgs& args) {
     acme = std::move(opened).value();
     if (!args.once) acme->scheduler()->Start();
   }
+  // Reconciliation: expected_pending becomes expected once the engine (this process, or
+  // `ctwatch acme issue`) stored the certificate, or foreign when its window closed; imports
+  // and authorizations resolve earlier foreign findings. Every poll interval, at most 5 s.
+  if (!args.once) {
+    (*issuance)->Start(&handle, std::clamp<int64_t>(config->logs.tailing.poll_interval_ms,
+                                                    1'000, 5'000));
+  }
   std::thread signal_thread([&] {
     for (;;) {
       int sig = 0;
       if (sigwait(&signals, &sig) != 0) continue;
       if (sig == SIGHUP) {
         Result<std::string> reloaded = ReloadMatcher(args.config, &handle);
+        if (reloaded.has_value()) (*issuance)->Wake(true);  // authorizations may have changed
         const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
             std::chrono::system_clock::now().time_since_epoch());
         (void)WriteReloadStatus(
@@ -106,6 +125,16 @@ int RunCommand(const RunArgs& args) {
     if (!pass.has_value()) spdlog::error("acme: {}", pass.error().message);
   }
   if (acme) acme->scheduler()->Stop();  // lets the orders in flight finish
+  (*issuance)->Stop();
+  if (args.once) {
+    // One reconciliation with everything this run stored (certificates, sightings).
+    Result<ReconcileReport> reconciled = (*issuance)->reconciler()->Run(*handle.Get(), true);
+    if (!reconciled.has_value()) {
+      spdlog::error("issuance: {}", reconciled.error().ToString());
+    } else {
+      spdlog::info("issuance: {}", reconciled->Summary());
+    }
+  }
   if (args.once && !(*alerts)->Drain(30'000)) {
     spdlog::warn("alerts: some deliveries are still pending; the next run resumes them");
   }

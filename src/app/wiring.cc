@@ -37,7 +37,8 @@ Result<std::string> ReloadMatcher(const std::string& config_path, MatcherHandle*
   spdlog::info("reload: new policy in effect from the next batch of every log");
   const PolicyConfig& p = config->policy;
   return std::to_string(p.domains.size()) + " owned domains, " + std::to_string(p.names.size()) +
-         " exact names, " + std::to_string(p.allowed_issuers.size()) + " allowed issuers";
+         " exact names, " + std::to_string(p.allowed_issuers.size()) + " allowed issuers, " +
+         std::to_string(p.authorizations.size()) + " key authorizations";
 }
 
 std::vector<MonitoredLog> SelectLogs(const LogList& list, const LogsConfig& config, bool once) {
