@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/encoding.h"
+#include "cert/tbs.h"
 #include "core/sha256.h"
 #include "ctlog/entry.h"
 #include "ctlog/merkle.h"
@@ -293,6 +294,10 @@ EntryView Corpus::ViewAt(uint64_t index) const {
   EntryView view;
   view.index = index;
   view.timestamp_ms = base_timestamp_ms_ + index;
+  if (!submitted_timestamps_.empty()) {
+    auto submitted = submitted_timestamps_.find(index);
+    if (submitted != submitted_timestamps_.end()) view.timestamp_ms = submitted->second;
+  }
   view.content = ContentAt(index);
   if (leaf_index_extension_) view.extensions = LeafIndexExtension(index);
   return view;
@@ -338,7 +343,10 @@ uint64_t Corpus::size() const {
 }
 
 std::vector<const Bytes*> Corpus::Issuers() const {
-  return {&factory_->root_der(), &factory_->intermediate_der()};
+  std::vector<const Bytes*> out = {&factory_->root_der(), &factory_->intermediate_der()};
+  std::shared_lock lock(mu_);
+  for (const Bytes& issuer : submitted_issuers_) out.push_back(&issuer);
+  return out;
 }
 
 EntryView Corpus::Entry(uint64_t index) const {
@@ -437,6 +445,93 @@ Result<std::vector<ManifestRecord>> Corpus::Plant(
   }
   WriteManifest(records);
   return records;
+}
+
+Result<SubmittedEntry> Corpus::Submit(EntryType type, const std::vector<Bytes>& chain) {
+  if (chain.size() < 2) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "chain: the certificate and at least its issuer are required");
+  }
+  for (size_t i = 0; i < chain.size(); ++i) {
+    if (!CertificateTbs(chain[i]).has_value()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "chain[" + std::to_string(i) + "] is not a DER certificate");
+    }
+  }
+  CTW_ASSIGN_OR_RETURN(ByteView tbs, CertificateTbs(chain[0]));
+  CTW_ASSIGN_OR_RETURN(ParsedTbs parsed, ParseTbs(tbs));
+  CTW_ASSIGN_OR_RETURN(std::optional<ByteView> poison, parsed.FindExtension(oid::kCtPoison));
+  if (type == EntryType::kPrecert && !poison.has_value()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "add-pre-chain: chain[0] has no poison extension (1.3.6.1.4.1.11129.2.4.3)");
+  }
+  if (type == EntryType::kCert && poison.has_value()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "add-chain: chain[0] is a precertificate (use add-pre-chain)");
+  }
+  std::lock_guard append_lock(append_mu_);
+  const Sha256Hash key = Sha256(chain[0]);
+  if (auto known = submitted_.find(key); known != submitted_.end()) return known->second;
+
+  EntryContent content;
+  content.type = type;
+  ManifestRecord record;
+  record.type = type;
+  record.cert_sha256 = key;
+  if (type == EntryType::kPrecert) {
+    // PreCert: the TBS without the poison; issuer_key_hash: SHA-256 of the issuer's SPKI.
+    CTW_ASSIGN_OR_RETURN(content.certificate, TbsWithoutExtension(tbs, oid::kCtPoison));
+    CTW_ASSIGN_OR_RETURN(ByteView issuer_tbs, CertificateTbs(chain[1]));
+    CTW_ASSIGN_OR_RETURN(ParsedTbs issuer, ParseTbs(issuer_tbs));
+    content.issuer_key_hash = Sha256(issuer.spki);
+    content.precertificate = chain[0];
+    record.identity = Sha256(content.certificate);
+  } else {
+    content.certificate = chain[0];
+    CTW_ASSIGN_OR_RETURN(Bytes precert_form, TbsWithoutExtension(tbs, oid::kCtSctList));
+    record.identity = Sha256(precert_form);
+  }
+  content.chain.assign(chain.begin() + 1, chain.end());
+  FinishContent(&content);
+  Result<CertNames> names = ExtractNames(tbs);
+  if (names.has_value()) record.names = names->dns_names;
+
+  SubmittedEntry out;
+  out.timestamp_ms = static_cast<uint64_t>(NowMs());
+  {
+    std::unique_lock lock(mu_);
+    special_contents_.push_back(std::move(content));
+    out.index = tree_.size();
+    special_[out.index] = &special_contents_.back();
+    submitted_timestamps_[out.index] = out.timestamp_ms;
+    for (size_t i = 1; i < chain.size(); ++i) {
+      if (std::find(submitted_issuers_.begin(), submitted_issuers_.end(), chain[i]) ==
+          submitted_issuers_.end()) {
+        submitted_issuers_.push_back(chain[i]);
+      }
+    }
+    const EntryView view = ViewAt(out.index);
+    out.extensions = view.extensions;
+    record.index = out.index;
+    record.leaf_hash = view.LeafHash();
+    tree_.Append(std::vector<Sha256Hash>{record.leaf_hash});
+    manifest_.push_back(record);
+  }
+  // The SCT signs what the leaf holds: the entry, its timestamp and its extensions.
+  const EntryContent& logged = special_contents_.back();  // stable: deque, append_mu_ held
+  Bytes signed_entry;
+  if (type == EntryType::kPrecert) {
+    signed_entry.assign(logged.issuer_key_hash.begin(), logged.issuer_key_hash.end());
+  }
+  signed_entry.insert(signed_entry.end(), logged.certificate.begin(), logged.certificate.end());
+  CTW_ASSIGN_OR_RETURN(out.sct_signature,
+                       rfc6962_signer_.SignSct(out.timestamp_ms,
+                                               type == EntryType::kPrecert ? 1 : 0, signed_entry,
+                                               out.extensions));
+  out.record = record;
+  WriteManifest({record});
+  submitted_[key] = out;
+  return out;
 }
 
 Result<std::vector<ManifestRecord>> Corpus::PlantMalformed(uint64_t count) {

@@ -82,6 +82,15 @@ struct ManifestRecord {
   std::string ToJsonLine() const;  // one line, no newline
 };
 
+// An entry submitted with add-chain / add-pre-chain (RFC 6962 §4.1, §4.2), and its SCT.
+struct SubmittedEntry {
+  uint64_t index = 0;
+  uint64_t timestamp_ms = 0;
+  Bytes extensions;     // CtExtensions of the leaf; the SCT signs the same
+  Bytes sct_signature;  // DigitallySigned (RFC 6962 §3.2)
+  ManifestRecord record;
+};
+
 class Corpus {
  public:
   static Result<std::unique_ptr<Corpus>> Create(const CorpusOptions& options);
@@ -113,6 +122,13 @@ class Corpus {
   Result<uint64_t> Grow(uint64_t count);
   // Appends, per name set, a precertificate entry then its final certificate entry.
   Result<std::vector<ManifestRecord>> Plant(const std::vector<std::vector<std::string>>& sets);
+  // Appends a submitted certificate (kCert: chain[0] is the certificate) or precertificate
+  // (kPrecert: chain[0] carries the poison extension, which the leaf's TBS goes without)
+  // logged now, with its chain (chain[1..], issuer first), and signs its SCT. Unlike a real
+  // log this test log accepts any chain of well-formed certificates (no accepted roots, no
+  // signature check) and takes a precertificate's issuer to be chain[1] (no precertificate
+  // signing certificate). Submitting the same chain[0] again returns the first SCT.
+  Result<SubmittedEntry> Submit(EntryType type, const std::vector<Bytes>& chain);
   // Appends malformed entries (garbage certificate bytes inside a valid leaf).
   Result<std::vector<ManifestRecord>> PlantMalformed(uint64_t count);
 
@@ -148,6 +164,9 @@ class Corpus {
   std::map<uint64_t, const EntryContent*> special_;  // GUARDED_BY(mu_)
   std::deque<EntryContent> special_contents_;        // GUARDED_BY(mu_); stable addresses
   std::vector<ManifestRecord> manifest_;             // GUARDED_BY(mu_)
+  std::map<uint64_t, uint64_t> submitted_timestamps_;  // GUARDED_BY(mu_); index -> logged at
+  std::deque<Bytes> submitted_issuers_;                // GUARDED_BY(mu_); served as issuers
+  std::map<Sha256Hash, SubmittedEntry> submitted_;     // GUARDED_BY(append_mu_); by chain[0]
 };
 
 }  // namespace ctwatch::testlog

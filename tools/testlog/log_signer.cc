@@ -56,24 +56,40 @@ Result<Bytes> LogSigner::SignTreeHead(uint64_t timestamp_ms, uint64_t tree_size,
   return SignDigitallySigned(TreeHeadSignatureInput(timestamp_ms, tree_size, root));
 }
 
-Result<Bytes> LogSigner::SctListForPrecert(uint64_t timestamp_ms, const Sha256Hash& issuer_key_hash,
-                                           ByteView tbs) const {
+Result<Bytes> LogSigner::SignSct(uint64_t timestamp_ms, uint16_t entry_type,
+                                 ByteView signed_entry, ByteView extensions) const {
   // digitally-signed struct { Version sct_version; SignatureType signature_type =
-  //   certificate_timestamp; uint64 timestamp; LogEntryType entry_type = precert_entry;
-  //   PreCert signed_entry; CtExtensions extensions; }   (RFC 6962 §3.2)
+  //   certificate_timestamp; uint64 timestamp; LogEntryType entry_type; select(entry_type) {
+  //   case x509_entry: ASN.1Cert; case precert_entry: PreCert; } signed_entry;
+  //   CtExtensions extensions; }   (RFC 6962 §3.2)
   Bytes input;
+  input.reserve(signed_entry.size() + extensions.size() + 32);
   input.push_back(0);  // v1
   input.push_back(0);  // certificate_timestamp
   AppendUint(&input, timestamp_ms, 8);
-  AppendUint(&input, 1, 2);  // precert_entry
-  input.insert(input.end(), issuer_key_hash.begin(), issuer_key_hash.end());
-  AppendPrefixed(&input, tbs, 3);
-  AppendUint(&input, 0, 2);  // no extensions
-  CTW_ASSIGN_OR_RETURN(Bytes signature, SignDigitallySigned(input));
+  AppendUint(&input, entry_type, 2);
+  if (entry_type == 0) {
+    AppendPrefixed(&input, signed_entry, 3);  // opaque ASN.1Cert<1..2^24-1>
+  } else {
+    // PreCert { opaque issuer_key_hash[32]; TBSCertificate tbs_certificate<1..2^24-1>; }
+    if (signed_entry.size() < 32) return MakeError(ErrorCode::kInvalidArgument, "short PreCert");
+    input.insert(input.end(), signed_entry.begin(), signed_entry.begin() + 32);
+    AppendPrefixed(&input, signed_entry.subspan(32), 3);
+  }
+  AppendPrefixed(&input, extensions, 2);
+  return SignDigitallySigned(input);
+}
+
+Result<Bytes> LogSigner::SctListForPrecert(uint64_t timestamp_ms, const Sha256Hash& issuer_key_hash,
+                                           ByteView tbs) const {
+  Bytes signed_entry(issuer_key_hash.begin(), issuer_key_hash.end());
+  signed_entry.insert(signed_entry.end(), tbs.begin(), tbs.end());
+  CTW_ASSIGN_OR_RETURN(Bytes signature, SignSct(timestamp_ms, 1, signed_entry, {}));
 
   // struct { Version sct_version; LogID id; uint64 timestamp; CtExtensions extensions;
   //   digitally-signed ...; } SignedCertificateTimestamp;
   Bytes sct;
+  sct.reserve(64 + signature.size());
   sct.push_back(0);
   sct.insert(sct.end(), log_id_.begin(), log_id_.end());
   AppendUint(&sct, timestamp_ms, 8);

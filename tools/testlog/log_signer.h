@@ -28,6 +28,13 @@ class LogSigner {
   Result<Bytes> SignTreeHead(uint64_t timestamp_ms, uint64_t tree_size,
                              const Sha256Hash& root) const;
 
+  // A v1 SignedCertificateTimestamp (RFC 6962 §3.2) over a log entry: `entry_type` 0 (x509,
+  // `signed_entry` = the certificate DER) or 1 (precert, `signed_entry` = issuer_key_hash
+  // followed by the TBS); `extensions` the CtExtensions contents. Returns the signature
+  // (DigitallySigned); the SCT is (version 0, log_id, timestamp, extensions, signature).
+  Result<Bytes> SignSct(uint64_t timestamp_ms, uint16_t entry_type, ByteView signed_entry,
+                        ByteView extensions) const;
+
   // A SignedCertificateTimestampList (RFC 6962 §3.3) holding one v1 SCT for a precert entry
   // with this TBS and issuer key hash: the contents of the SCT-list extension's OCTET STRING.
   Result<Bytes> SctListForPrecert(uint64_t timestamp_ms, const Sha256Hash& issuer_key_hash,

@@ -132,6 +132,38 @@ void GetRoots(const ApiContext& ctx, const Request&, Response& res) {
   res.set_content(nlohmann::json{{"certificates", certs}}.dump(), "application/json");
 }
 
+// POST add-chain / add-pre-chain (RFC 6962 §4.1, §4.2): {"chain": [base64 DER, ...]}, the
+// submitted certificate first. Answers with the SCT as §4.1 describes it.
+void AddChain(const ApiContext& ctx, const Request& req, Response& res, EntryType type) {
+  constexpr size_t kMaxBody = 1 << 20;
+  constexpr size_t kMaxChain = 10;
+  if (req.body.size() > kMaxBody) return SetJsonError(&res, 413, "body larger than 1 MiB");
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object() || !body.contains("chain") ||
+      !body["chain"].is_array()) {
+    return SetJsonError(&res, 400, "expected {\"chain\": [base64 DER certificates]}");
+  }
+  if (body["chain"].size() > kMaxChain) return SetJsonError(&res, 400, "chain too long");
+  std::vector<Bytes> chain;
+  for (const nlohmann::json& item : body["chain"]) {
+    std::optional<Bytes> der = item.is_string() ? Base64Decode(item.get<std::string>())
+                                                : std::nullopt;
+    if (!der.has_value() || der->empty()) {
+      return SetJsonError(&res, 400, "chain entries must be base64 DER certificates");
+    }
+    chain.push_back(std::move(*der));
+  }
+  Result<SubmittedEntry> entry = ctx.corpus->Submit(type, chain);
+  if (!entry.has_value()) return SetJsonError(&res, 400, entry.error().message);
+  nlohmann::json j;
+  j["sct_version"] = 0;
+  j["id"] = Base64Encode(ctx.corpus->rfc6962_signer().log_id());
+  j["timestamp"] = entry->timestamp_ms;
+  j["extensions"] = Base64Encode(entry->extensions);
+  j["signature"] = Base64Encode(entry->sct_signature);
+  res.set_content(j.dump(), "application/json");
+}
+
 }  // namespace
 
 void RegisterRfc6962Api(httplib::Server* server, const ApiContext* ctx, const std::string& prefix,
@@ -148,6 +180,13 @@ void RegisterRfc6962Api(httplib::Server* server, const ApiContext* ctx, const st
   for (const auto& [name, fn] : routes) {
     server->Get(prefix + "ct/v1/" + name,
                 wrap([ctx, fn = fn](const Request& req, Response& res) { fn(*ctx, req, res); }));
+  }
+  for (const auto& [name, type] : {std::pair{"add-chain", EntryType::kCert},
+                                   std::pair{"add-pre-chain", EntryType::kPrecert}}) {
+    server->Post(prefix + "ct/v1/" + name, wrap([ctx, type = type](const Request& req,
+                                                                  Response& res) {
+                   AddChain(*ctx, req, res, type);
+                 }));
   }
 }
 
