@@ -115,5 +115,59 @@ TEST(DurationTest, Units) {
   EXPECT_FALSE(ParseDurationMs("-5s").has_value());
 }
 
+// [[policy.authorization]] (docs/policy.md "Key authorizations"): names are normalised, keys
+// take the same forms as [[policy.issuer]], and errors point at the key.
+TEST_F(ConfigTest, PolicyAuthorizations) {
+  const std::string key = "sha256:ab" + std::string(62, '5');
+  auto c = LoadConfig(Write(R"(
+[logs]
+list = "l.json"
+[policy]
+domains = ["example.com"]
+[[policy.authorization]]
+label = "cdn"
+spki_sha256 = ")" + key + R"("
+names = ["WWW.Example.com", "*.img.example.com", ".static.example.com", "192.0.2.10", "2001:DB8::1"]
+[[policy.authorization]]
+spki_sha256 = ")" + std::string(64, 'c') + R"("
+names = ["bücher.example.com"]
+)"));
+  ASSERT_THAT(c, IsOk());
+  ASSERT_EQ(c->policy.authorizations.size(), 2u);
+  const IssuanceAuthorization& a = c->policy.authorizations[0];
+  EXPECT_EQ(a.label, "cdn");
+  // The "sha256:" prefix goes, the hex digits a, b and 5 after it stay.
+  EXPECT_EQ(a.spki_sha256[0], 0xab);
+  EXPECT_EQ(a.spki_sha256[31], 0x55);
+  EXPECT_EQ(a.names, (std::vector<std::string>{"www.example.com", "*.img.example.com",
+                                               ".static.example.com", "192.0.2.10",
+                                               "2001:db8::1"}));
+  EXPECT_EQ(c->policy.authorizations[1].label, "key cccccccccccccccc");
+  EXPECT_EQ(c->policy.authorizations[1].names,
+            std::vector<std::string>{"xn--bcher-kva.example.com"});
+
+  EXPECT_THAT(LoadConfig(Write(R"([logs]
+list = "l.json"
+[policy]
+[[policy.authorization]]
+spki_sha256 = "12ab"
+names = ["www.example.com"]
+)")),
+              IsError(ErrorCode::kInvalidArgument, "policy.authorization.spki_sha256"));
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"l.json\"\n[policy]\n[[policy.authorization]]\nspki_sha256 = \"" +
+                               std::string(64, 'a') + "\"\nnames = [\"a..b\"]\n")),
+              IsError(ErrorCode::kInvalidArgument, "policy.authorization.names"));
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"l.json\"\n[policy]\n[[policy.authorization]]\nspki_sha256 = \"" +
+                               std::string(64, 'a') + "\"\nnames = [\"w*.example.com\"]\n")),
+              IsError(ErrorCode::kInvalidArgument, "is not a name"));
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"l.json\"\n[policy]\n[[policy.authorization]]\nspki_sha256 = \"" +
+                               std::string(64, 'a') + "\"\nnames = []\n")),
+              IsError(ErrorCode::kInvalidArgument, "required: the names"));
+  EXPECT_THAT(LoadConfig(Write("[logs]\nlist = \"l.json\"\n[policy]\n[[policy.authorization]]\nspki_sha256 = \"" +
+                               std::string(64, 'a') + "\"\nnames = [\"x.example.com\"]\n"
+                               "colour = 1\n")),
+              IsError(ErrorCode::kInvalidArgument, "colour"));
+}
+
 }  // namespace
 }  // namespace ctwatch
