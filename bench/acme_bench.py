@@ -13,7 +13,7 @@ Prints certificates per minute, CPU per certificate and the ratios.
 
 Only 127.0.0.1 is contacted.
 
-Usage: bench/acme_bench.py [--ctwatch build/h-acme2/bin/ctwatch] [--count 50] [--lego-count N]
+Usage: bench/acme_bench.py [--ctwatch build/ci/bin/ctwatch] [--count 50] [--lego-count N]
 """
 import argparse
 import json
@@ -158,7 +158,7 @@ def bench_lego(work, count):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--ctwatch", default="build/h-acme2/bin/ctwatch")
+    parser.add_argument("--ctwatch", default="build/ci/bin/ctwatch")
     parser.add_argument("--count", type=int, default=50)
     parser.add_argument("--lego-count", type=int, default=None,
                         help="certificates for lego (default: --count)")
