@@ -12,14 +12,6 @@
 namespace ctwatch {
 namespace {
 
-Status ReadBool(TableReader& r, std::string_view key, bool* out) {
-  const toml::node* n = r.Get(key);
-  if (n == nullptr) return OkStatus();
-  if (!n->is_boolean()) return r.ErrorAt(*n, key, "expected true or false");
-  *out = n->as_boolean()->get();
-  return OkStatus();
-}
-
 Status ReadKeyType(TableReader& r, std::string_view key, KeyType* out) {
   std::string text;
   CTW_RETURN_IF_ERROR(r.String(key, &text));
@@ -192,7 +184,7 @@ Status ReadCertificate(const toml::node& item, const std::string& file, const Ac
                                            : ids.error().message);
   }
   CTW_RETURN_IF_ERROR(ReadKeyType(c, "key_type", &cert->key_type));
-  CTW_RETURN_IF_ERROR(ReadBool(c, "reuse_key", &cert->reuse_key));
+  CTW_RETURN_IF_ERROR(c.Bool("reuse_key", &cert->reuse_key));
   CTW_RETURN_IF_ERROR(c.String("challenge", &cert->challenge));
   if (cert->challenge != "http-01" && cert->challenge != "tls-alpn-01" &&
       cert->challenge != "dns-01") {

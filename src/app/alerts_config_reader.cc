@@ -13,14 +13,6 @@
 namespace ctwatch {
 namespace {
 
-Status ReadBool(TableReader& r, std::string_view key, bool* out) {
-  const toml::node* n = r.Get(key);
-  if (n == nullptr) return OkStatus();
-  if (!n->is_boolean()) return r.ErrorAt(*n, key, "expected true or false");
-  *out = n->as_boolean()->get();
-  return OkStatus();
-}
-
 bool HasControl(std::string_view s) {
   for (char c : s) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
@@ -169,7 +161,7 @@ Status ReadSink(const toml::node& item, const std::string& file, const std::stri
   }
   CTW_RETURN_IF_ERROR(r.Duration("digest_interval", 1000, &s->digest_interval_ms));
   CTW_RETURN_IF_ERROR(r.Int("digest_max", 1, 100'000, &s->digest_max));
-  CTW_RETURN_IF_ERROR(ReadBool(r, "summary", &s->summary));
+  CTW_RETURN_IF_ERROR(r.Bool("summary", &s->summary));
   CTW_RETURN_IF_ERROR(r.String("certificate_link", &s->certificate_link));
 
   switch (s->type) {
@@ -270,7 +262,7 @@ Status ReadSink(const toml::node& item, const std::string& file, const std::stri
         return r.ErrorAt(item, "path", "required: a file, or \"-\" for standard output");
       }
       if (s->jsonl.path != "-") s->jsonl.path = TableReader::Resolve(s->jsonl.path, dir);
-      CTW_RETURN_IF_ERROR(ReadBool(r, "fsync", &s->jsonl.fsync));
+      CTW_RETURN_IF_ERROR(r.Bool("fsync", &s->jsonl.fsync));
       break;
     }
   }

@@ -50,6 +50,14 @@ class TableReader {
     return OkStatus();
   }
 
+  Status Bool(std::string_view key, bool* out) {
+    const toml::node* n = Get(key);
+    if (n == nullptr) return OkStatus();
+    if (!n->is_boolean()) return ErrorAt(*n, key, "expected true or false");
+    *out = n->as_boolean()->get();
+    return OkStatus();
+  }
+
   Status Path(std::string_view key, const std::string& base_dir, std::string* out) {
     std::string value;
     CTW_RETURN_IF_ERROR(String(key, &value));
