@@ -174,6 +174,19 @@ constexpr const char* kExpectationColumns =
     "id, order_id, ca, spki_sha256, names, window_start, window_end, state, identity, source, "
     "note, created_at";
 
+Expectation ReadExpectation(const Statement& s);
+
+// Every row of an expectation query.
+Result<std::vector<Expectation>> ReadExpectations(Statement* s) {
+  std::vector<Expectation> out;
+  for (;;) {
+    CTW_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(ReadExpectation(*s));
+  }
+  return out;
+}
+
 Expectation ReadExpectation(const Statement& s) {
   Expectation e;
   e.id = s.Int(0);
@@ -684,13 +697,7 @@ Result<std::vector<Expectation>> InventoryStore::OpenExpectations(int64_t now_ms
                                                 " AND window_start <= ?1 AND window_end >= ?1"
                                                 " ORDER BY id"));
   s.Bind(1, now_ms);
-  std::vector<Expectation> out;
-  for (;;) {
-    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadExpectation(s));
-  }
-  return out;
+  return ReadExpectations(&s);
 }
 
 Result<int64_t> InventoryStore::AddManualExpectation(const Expectation& e) {
@@ -750,13 +757,7 @@ Result<std::vector<Expectation>> InventoryStore::ListExpectations(size_t limit) 
                                                 " FROM acme_expectations ORDER BY id DESC"
                                                 " LIMIT ?1"));
   s.Bind(1, static_cast<int64_t>(limit));
-  std::vector<Expectation> out;
-  for (;;) {
-    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadExpectation(s));
-  }
-  return out;
+  return ReadExpectations(&s);
 }
 
 Result<std::vector<Expectation>> InventoryStore::ExpectationsForKey(const Sha256Hash& spki) {
@@ -765,13 +766,7 @@ Result<std::vector<Expectation>> InventoryStore::ExpectationsForKey(const Sha256
                                                 " FROM acme_expectations WHERE spki_sha256 = ?1"
                                                 " ORDER BY id"));
   s.Bind(1, spki);
-  std::vector<Expectation> out;
-  for (;;) {
-    CTW_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) break;
-    out.push_back(ReadExpectation(s));
-  }
-  return out;
+  return ReadExpectations(&s);
 }
 
 Result<bool> InventoryStore::HasKey(const Sha256Hash& spki) {

@@ -444,7 +444,6 @@ int InventoryListCommand(const AcmeArgs& args) {
     std::printf("%-6s %-16s %-9s %-20s %-20s %-10s %-40s %s\n", "ID", "NAME", "STATUS", "SERIAL",
                 "NOT AFTER", "CA", "SEEN IN CT (FIRST)", "NAMES");
   }
-  int overdue = 0;
   for (const InventoryCertificate& c : *certs) {
     CtPresence presence;
     auto sightings = (*ct)->SightingsOf(c.identity);
@@ -453,10 +452,10 @@ int InventoryListCommand(const AcmeArgs& args) {
     presence.overdue = presence.sightings.empty() && c.status != "revoked" &&
                        now > c.not_before_ms + kMaxMergeDelayMs && now < c.not_after_ms;
     if (presence.overdue) {
-      ++overdue;
       std::fprintf(stderr,
                    "ctwatch: warning: certificate %lld (%s, serial %s, issued %s) has not been "
-                   "seen in any monitored CT log within 24 h of issuance\n",
+                   "seen in any monitored CT log within 24 h of issuance (not logged, or "
+                   "its logs or names are not monitored: see [logs] and [policy])\n",
                    static_cast<long long>(c.id), Join(c.names, ",").c_str(),
                    c.serial_hex.c_str(), FormatTimeMs(c.not_before_ms).c_str());
     }

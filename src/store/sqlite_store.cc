@@ -245,10 +245,9 @@ class SqliteStore final : public Store {
       where = " WHERE identity IN (SELECT identity FROM certificate_names WHERE " + cond + ")";
     }
     CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
-        "SELECT identity, subject_dn, issuer_dn, serial, not_before, not_after, spki_sha256,"
-        " issuer_key_hash, aki, names, cert_der, precert_der, first_seen_at, san_names"
-        " FROM certificates" +
-        where + " ORDER BY first_seen_at, identity LIMIT ?4"));
+        std::string("SELECT ") + kCertificateColumns +
+        ", cert_der, precert_der, first_seen_at, san_names FROM certificates" + where +
+        " ORDER BY first_seen_at, identity LIMIT ?4"));
     if (!name.empty()) st.Bind(1, ReverseLabels(name)).Bind(2, lo).Bind(3, hi);
     st.Bind(4, static_cast<int64_t>(q.limit));
     std::vector<StoredCertificate> out;
@@ -257,16 +256,7 @@ class SqliteStore final : public Store {
       if (!row) break;
       StoredCertificate c;
       CertificateRecord& r = c.certificate;
-      r.identity = st.Hash(0).value_or(Sha256Hash{});
-      r.subject_dn = st.Text(1);
-      r.issuer_dn = st.Text(2);
-      r.serial_hex = st.Text(3);
-      r.not_before_ms = st.Int(4);
-      r.not_after_ms = st.Int(5);
-      r.spki_sha256 = st.Hash(6).value_or(Sha256Hash{});
-      r.issuer_key_hash = st.Hash(7);
-      r.authority_key_id = st.Blob(8);
-      r.names = ParseNamesJson(st.Text(9));
+      ReadCertificateColumns(st, &r);
       c.has_final_certificate = !st.IsNull(10);
       r.der = c.has_final_certificate ? st.Blob(10) : st.Blob(11);
       r.entry_type = c.has_final_certificate ? "cert" : "precert";
@@ -349,8 +339,7 @@ class SqliteStore final : public Store {
   Result<std::vector<IssuanceCandidate>> ListIssuanceCandidates(bool include_foreign) override {
     std::lock_guard lock(mu_);
     CTW_ASSIGN_OR_RETURN(Statement st, db_.Prepare(
-        "SELECT c.identity, c.subject_dn, c.issuer_dn, c.serial, c.not_before, c.not_after,"
-        " c.spki_sha256, c.issuer_key_hash, c.aki, c.names, c.san_names,"
+        std::string("SELECT ") + kCertificateColumns + ", san_names,"
         " (SELECT MIN(timestamp) FROM sightings a WHERE a.identity = c.identity)"
         " FROM certificates c WHERE c.identity IN (SELECT identity FROM sightings"
         "   WHERE verdict_detail IS NOT NULL AND (verdict IS NULL OR verdict != 'expected')"
@@ -363,16 +352,7 @@ class SqliteStore final : public Store {
       if (!row) break;
       IssuanceCandidate c;
       CertificateRecord& r = c.certificate;
-      r.identity = st.Hash(0).value_or(Sha256Hash{});
-      r.subject_dn = st.Text(1);
-      r.issuer_dn = st.Text(2);
-      r.serial_hex = st.Text(3);
-      r.not_before_ms = st.Int(4);
-      r.not_after_ms = st.Int(5);
-      r.spki_sha256 = st.Hash(6).value_or(Sha256Hash{});
-      r.issuer_key_hash = st.Hash(7);
-      r.authority_key_id = st.Blob(8);
-      r.names = ParseNamesJson(st.Text(9));
+      ReadCertificateColumns(st, &r);
       r.san_names = ParseNamesJson(st.Text(10));
       c.first_seen_ms = st.Int(11);
       out.push_back(std::move(c));
@@ -663,6 +643,23 @@ class SqliteStore final : public Store {
     }
     return out;
   }
+
+  // The columns kCertificateColumns lists, at 0..9.
+  static void ReadCertificateColumns(const Statement& st, CertificateRecord* r) {
+    r->identity = st.Hash(0).value_or(Sha256Hash{});
+    r->subject_dn = st.Text(1);
+    r->issuer_dn = st.Text(2);
+    r->serial_hex = st.Text(3);
+    r->not_before_ms = st.Int(4);
+    r->not_after_ms = st.Int(5);
+    r->spki_sha256 = st.Hash(6).value_or(Sha256Hash{});
+    r->issuer_key_hash = st.Hash(7);
+    r->authority_key_id = st.Blob(8);
+    r->names = ParseNamesJson(st.Text(9));
+  }
+  static constexpr const char* kCertificateColumns =
+      "identity, subject_dn, issuer_dn, serial, not_before, not_after, spki_sha256,"
+      " issuer_key_hash, aki, names";
 
   // Binds verdict, verdict_detail and verdict_at of a match at `first` (NULLs for none).
   static void BindVerdict(Statement* st, int first, const MatchedEntry& m, int64_t now) {

@@ -126,13 +126,13 @@ TestCa MakeCa(const std::string& cn) {
 }
 
 Bytes IssueLeaf(const TestCa& ca, EVP_PKEY* key, const std::vector<std::string>& names,
-                long serial) {
+                long serial, long age_s = 0) {
   X509Ptr cert(X509_new());
   X509* c = cert.get();
   X509_set_version(c, 2);
   ASN1_INTEGER_set(X509_get_serialNumber(c), serial);
   X509_set_issuer_name(c, X509_get_subject_name(ca.cert.get()));
-  X509_gmtime_adj(X509_getm_notBefore(c), 0);
+  X509_gmtime_adj(X509_getm_notBefore(c), -age_s);
   X509_gmtime_adj(X509_getm_notAfter(c), 90L * 86400);
   X509_set_pubkey(c, key);
   std::string san;
@@ -628,6 +628,19 @@ TEST_F(IssuanceE2ETest, ExpectationWindowClosingTurnsPendingIntoForeign) {
   EXPECT_THAT(ForeignFindings()[id]["detail"].get<std::string>(),
               HasSubstr("closed without the certificate reaching the inventory"));
   EXPECT_EQ(ForeignFindings()[id]["severity"], "high");  // the key was expected, not unknown
+
+  // A certificate we hold that no monitored log showed within the 24 h MMD is worth a warning.
+  EvpPkeyPtr quiet_key = NewEcKey();
+  const Bytes quiet = IssueLeaf(ca, quiet_key.get(), {"quiet.issuance.test"}, 8, 2 * 86400);
+  ASSERT_THAT(WriteFileAtomic(dir_ + "/quiet.pem", Pem(quiet) + Pem(ca.der)), IsOk());
+  ASSERT_EQ(Ctwatch({"inventory", "import", dir_ + "/quiet.pem"}, run_config()).exit_code, 0);
+  Run listed = Ctwatch({"inventory", "list", "--json"}, run_config());
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_THAT(listed.err, HasSubstr("has not been seen in any monitored CT log within 24 h"));
+  const json row = json::parse(Lines(listed.out).at(0));
+  EXPECT_EQ(row["names"], json::array({"quiet.issuance.test"}));
+  EXPECT_FALSE(row["ct"]["seen"].get<bool>());
+  EXPECT_TRUE(row["ct"]["overdue"].get<bool>());
 }
 
 }  // namespace
