@@ -76,9 +76,7 @@ Result<Sha256Hash> SpkiOfFile(const std::string& path) {
   Result<std::string> read = ReadFile(path, 1'000'000);
   if (!read.has_value()) return Usage(path + ": " + read.error().message);
   const std::string& text = *read;
-  auto bio = [&] {
-    return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size())));
-  };
+  auto bio = [&] { return BioPtr(BIO_new_mem_buf(text.data(), static_cast<int>(text.size()))); };
   EvpPkeyPtr key;
   const bool pem = text.find("-----BEGIN ") != std::string::npos;
   if (pem) {
@@ -195,8 +193,9 @@ int ExpectAddCommand(const IssuanceArgs& args) {
   if (!args.spki.empty()) {
     std::optional<Sha256Hash> key = ParseSpkiSha256(args.spki);
     if (!key.has_value()) {
-      return Fail(Usage("--spki: 64 hex digits, the SHA-256 of the SubjectPublicKeyInfo "
-                        "(openssl pkey -in key.pem -pubout -outform der | sha256sum)"));
+      return Fail(
+          Usage("--spki: 64 hex digits, the SHA-256 of the SubjectPublicKeyInfo "
+                "(openssl pkey -in key.pem -pubout -outform der | sha256sum)"));
     }
     e.spki_sha256 = *key;
   } else {
@@ -210,21 +209,23 @@ int ExpectAddCommand(const IssuanceArgs& args) {
   const int64_t now = SystemClock::Get()->NowMs();
   std::optional<int64_t> window = ParseDurationMs(args.window);
   if (!window.has_value() || *window <= 0 || *window > 400LL * 86'400'000) {
-    return Fail(Usage("--window \"" + args.window + "\": a duration up to 400d (e.g. 90s, 6h, 7d)"));
+    return Fail(
+        Usage("--window \"" + args.window + "\": a duration up to 400d (e.g. 90s, 6h, 7d)"));
   }
   e.window_end_ms = now + *window;
   e.window_start_ms = now - 3'600'000;  // a certificate logged a little before is still ours
   if (!args.since.empty()) {
     std::optional<int64_t> since = ParseTimeMs(args.since);
     if (!since.has_value() || *since > e.window_end_ms) {
-      return Fail(Usage("--since \"" + args.since +
-                        "\": a date or RFC 3339 time before the window's end"));
+      return Fail(
+          Usage("--since \"" + args.since + "\": a date or RFC 3339 time before the window's end"));
     }
     e.window_start_ms = *since;
   }
   if (!args.ca.empty()) {
     if (config->acme.FindCa(args.ca) == nullptr) {
-      return Fail(Usage("--ca \"" + args.ca + "\": no [[acme.ca]] of that name (leave it out "
+      return Fail(Usage("--ca \"" + args.ca +
+                        "\": no [[acme.ca]] of that name (leave it out "
                         "to accept any issuer)"));
     }
     e.ca = args.ca;
@@ -289,8 +290,9 @@ int ExpectRemoveCommand(const IssuanceArgs& args) {
   if (!cancelled.has_value()) {
     const Error& e = cancelled.error();
     std::fprintf(stderr, "ctwatch: %s\n", e.message.c_str());
-    return e.code == ErrorCode::kNotFound || e.code == ErrorCode::kFailedPrecondition ? kExitUsage
-                                                                                      : kExitFailure;
+    return e.code == ErrorCode::kNotFound || e.code == ErrorCode::kFailedPrecondition
+               ? kExitUsage
+               : kExitFailure;
   }
   store->reset();
   std::printf("expectation %lld cancelled (kept, no longer matches)\n",
@@ -440,15 +442,15 @@ void RegisterIssuanceCommands(CLI::App* app, int* exit_code) {
     cmd->add_flag("--json", args->json, "One JSON object");
   }
   {
-    auto [cmd, args] = add(expect, "list", "Open expectations (--all: every one)",
-                           &ExpectListCommand);
+    auto [cmd, args] =
+        add(expect, "list", "Open expectations (--all: every one)", &ExpectListCommand);
     cmd->add_flag("--all", args->all, "Also fulfilled, cancelled and closed ones");
     cmd->add_flag("--json", args->json, "One JSON object per line");
   }
   {
-    auto [cmd, args] = add(expect, "remove",
-                           "Cancel an expectation placed by hand (kept, marked cancelled)",
-                           &ExpectRemoveCommand);
+    auto [cmd, args] =
+        add(expect, "remove", "Cancel an expectation placed by hand (kept, marked cancelled)",
+            &ExpectRemoveCommand);
     cmd->add_option("id", args->id, "Expectation id (ctwatch expect list)")->required();
   }
   CLI::App* audit = app->get_subcommand("audit");  // registered by RegisterPolicyCommands

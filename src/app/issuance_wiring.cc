@@ -26,8 +26,7 @@ ExpectationRef ToExpectationRef(const Expectation& e) {
 
 Result<std::optional<InventoryRef>> SqliteOwnershipRecords::InventoryByIdentity(
     const Sha256Hash& identity) {
-  CTW_ASSIGN_OR_RETURN(std::optional<InventoryCertificate> c,
-                       inventory_->FindByIdentity(identity));
+  CTW_ASSIGN_OR_RETURN(std::optional<InventoryCertificate> c, inventory_->FindByIdentity(identity));
   if (!c.has_value()) return std::optional<InventoryRef>();
   return std::optional<InventoryRef>(
       InventoryRef{.id = c->id, .name = c->name, .ca = c->ca, .source = c->source});
@@ -39,8 +38,7 @@ Result<bool> SqliteOwnershipRecords::InventoryHasKey(const Sha256Hash& spki_sha2
 
 Result<std::vector<ExpectationRef>> SqliteOwnershipRecords::ExpectationsForKey(
     const Sha256Hash& spki_sha256) {
-  CTW_ASSIGN_OR_RETURN(std::vector<Expectation> found,
-                       inventory_->ExpectationsForKey(spki_sha256));
+  CTW_ASSIGN_OR_RETURN(std::vector<Expectation> found, inventory_->ExpectationsForKey(spki_sha256));
   std::vector<ExpectationRef> out;
   for (const Expectation& e : found) out.push_back(ToExpectationRef(e));
   return out;

@@ -18,9 +18,9 @@
 namespace ctwatch {
 
 struct IssuanceOutcome {
-  std::optional<Verdict> verdict;        // nullopt: could not be decided (detail says why)
+  std::optional<Verdict> verdict;  // nullopt: could not be decided (detail says why)
   std::string detail;
-  std::optional<FindingDraft> finding;   // foreign_issuance
+  std::optional<FindingDraft> finding;  // foreign_issuance
 };
 
 class IssuanceJudge {
@@ -30,8 +30,8 @@ class IssuanceJudge {
   // `owned_names`: the certificate's owned names (Matcher::OwnedNamesOf, not empty); `log` and
   // `index`: where the entry was logged; `timestamp_ms`: its log timestamp.
   IssuanceOutcome Judge(const CertFacts& facts, const std::vector<std::string>& owned_names,
-                        const IssuancePolicy& policy, uint64_t timestamp_ms,
-                        const std::string& log, uint64_t index) const;
+                        const IssuancePolicy& policy, uint64_t timestamp_ms, const std::string& log,
+                        uint64_t index) const;
 
  private:
   OwnershipRecords* const records_;

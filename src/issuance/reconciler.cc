@@ -73,8 +73,9 @@ Result<ReconcileReport> IssuanceReconciler::Run(const Matcher& matcher, bool for
     const bool unchanged = std::all_of(c.sightings.begin(), c.sightings.end(),
                                        [&](const Sighting& s) { return s.verdict == verdict; });
     if (unchanged) continue;
-    const bool authorized = std::any_of(c.sightings.begin(), c.sightings.end(),
-                                        [](const Sighting& s) { return s.verdict == "authorized"; });
+    const bool authorized =
+        std::any_of(c.sightings.begin(), c.sightings.end(),
+                    [](const Sighting& s) { return s.verdict == "authorized"; });
     if (authorized && decision->verdict != Verdict::kExpected) continue;  // authorized stays
 
     IssuanceUpdate update{.identity = subject.identity,
@@ -84,13 +85,13 @@ Result<ReconcileReport> IssuanceReconciler::Run(const Matcher& matcher, bool for
     switch (decision->verdict) {
       case Verdict::kExpected:
       case Verdict::kAuthorized:
-        update.resolve_note = "re-judged " + FormatTimeMs(now) + ": " + verdict + ": " +
-                              decision->detail;
+        update.resolve_note =
+            "re-judged " + FormatTimeMs(now) + ": " + verdict + ": " + decision->detail;
         break;
       case Verdict::kForeign: {
         const Sighting& first = c.sightings.front();
-        update.finding = ForeignIssuanceFinding(subject, *decision, owned, first.log_description,
-                                                first.index);
+        update.finding =
+            ForeignIssuanceFinding(subject, *decision, owned, first.log_description, first.index);
         break;
       }
       case Verdict::kExpectedPending:

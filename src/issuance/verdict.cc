@@ -97,8 +97,8 @@ const char* VerdictName(Verdict verdict) {
 }
 
 std::optional<Verdict> ParseVerdict(std::string_view name) {
-  for (Verdict v : {Verdict::kExpected, Verdict::kExpectedPending, Verdict::kAuthorized,
-                    Verdict::kForeign}) {
+  for (Verdict v :
+       {Verdict::kExpected, Verdict::kExpectedPending, Verdict::kAuthorized, Verdict::kForeign}) {
     if (name == VerdictName(v)) return v;
   }
   return std::nullopt;
@@ -151,10 +151,11 @@ Result<IssuanceDecision> DecideIssuance(const IssuanceSubject& s, int64_t seen_m
   CTW_ASSIGN_OR_RETURN(std::optional<InventoryRef> owned, records->InventoryByIdentity(s.identity));
   if (owned.has_value()) {
     d.verdict = Verdict::kExpected;
-    d.detail = "ours: inventory certificate #" + std::to_string(owned->id) +
-               (owned->name.empty() ? std::string() : " (" + owned->name + ")") +
-               (owned->source == "import" ? ", imported"
-                                          : ", issued by CA " + (owned->ca.empty() ? "?" : owned->ca));
+    d.detail =
+        "ours: inventory certificate #" + std::to_string(owned->id) +
+        (owned->name.empty() ? std::string() : " (" + owned->name + ")") +
+        (owned->source == "import" ? ", imported"
+                                   : ", issued by CA " + (owned->ca.empty() ? "?" : owned->ca));
     return d;
   }
   std::vector<std::string> why;

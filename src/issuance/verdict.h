@@ -58,14 +58,14 @@ struct InventoryRef {
 // An expectation (acme_expectations): from an ACME order at finalize, or placed by hand.
 struct ExpectationRef {
   int64_t id = 0;
-  std::string source = "acme";     // acme | manual
+  std::string source = "acme";  // acme | manual
   std::optional<int64_t> order_id;
-  std::string ca;                  // empty: any CA (manual)
+  std::string ca;  // empty: any CA (manual)
   Sha256Hash spki_sha256{};
   std::vector<std::string> names;  // sorted exact set
   int64_t window_start_ms = 0;
   int64_t window_end_ms = 0;
-  std::string state = "open";      // open | fulfilled | cancelled
+  std::string state = "open";  // open | fulfilled | cancelled
   std::optional<Sha256Hash> identity;
   std::string note;
 };
@@ -106,7 +106,8 @@ bool AuthorizationCovers(const IssuanceAuthorization& a, const std::vector<std::
 // per certificate, precertificate and certificate alike), `owned_names` as its names, and a
 // detail that says why the certificate is not ours and carries its names, issuer, key,
 // validity and where it was logged.
-FindingDraft ForeignIssuanceFinding(const IssuanceSubject& subject, const IssuanceDecision& decision,
+FindingDraft ForeignIssuanceFinding(const IssuanceSubject& subject,
+                                    const IssuanceDecision& decision,
                                     const std::vector<std::string>& owned_names,
                                     const std::string& log, uint64_t index);
 

@@ -29,6 +29,7 @@
 #include <sstream>
 #include <thread>
 
+#include "../acme/pebble_harness.h"
 #include "acme/acme_client.h"
 #include "acme/inventory_store.h"
 #include "acme/jws.h"
@@ -39,7 +40,6 @@
 #include "core/http.h"
 #include "core/openssl_util.h"
 #include "core/sha256.h"
-#include "../acme/pebble_harness.h"
 #include "subprocess.h"
 #include "test_util.h"
 #include "testlog/test_log_server.h"
@@ -125,8 +125,8 @@ TestCa MakeCa(const std::string& cn) {
   return ca;
 }
 
-Bytes IssueLeaf(const TestCa& ca, EVP_PKEY* key, const std::vector<std::string>& names,
-                long serial, long age_s = 0) {
+Bytes IssueLeaf(const TestCa& ca, EVP_PKEY* key, const std::vector<std::string>& names, long serial,
+                long age_s = 0) {
   X509Ptr cert(X509_new());
   X509* c = cert.get();
   X509_set_version(c, 2);
@@ -212,7 +212,8 @@ class IssuanceE2ETest : public ::testing::Test {
     common << "[service]\ndatabase = \"" << dir_ << "/ctwatch.db\"\nlog_level = \"debug\"\n"
            << "[logs]\nlist = \"" << dir_ << "/loglist.json\"\nstart = \"beginning\"\n"
            << "poll_interval = \"1s\"\nrequests_per_second = 0\n"
-           << "[policy]\ndomains = [\"issuance.test\"]\n" << extra_policy
+           << "[policy]\ndomains = [\"issuance.test\"]\n"
+           << extra_policy
            << "[policy.lookalike]\nenabled = false\n[policy.internal]\nbuiltin = false\n";
     ASSERT_THAT(WriteFileAtomic(run_config(), common.str()), IsOk());
     if (pebble_ == nullptr) return;
@@ -224,7 +225,8 @@ class IssuanceE2ETest : public ::testing::Test {
          << "\"\nca_file = \"" << pebble_->ca_file() << "\"\n";
     for (const auto& [name, domains] : lineages_) {
       acme << "[[acme.certificate]]\nname = \"" << name << "\"\ndomains = [";
-      for (size_t i = 0; i < domains.size(); ++i) acme << (i ? ", " : "") << '"' << domains[i] << '"';
+      for (size_t i = 0; i < domains.size(); ++i)
+        acme << (i ? ", " : "") << '"' << domains[i] << '"';
       acme << "]\nchallenge = \"http-01\"\n";
     }
     ASSERT_THAT(WriteFileAtomic(acme_config(), acme.str()), IsOk());
@@ -433,14 +435,12 @@ TEST_F(IssuanceE2ETest, OwnCertificatesAreExpectedInBothOrdersAndBeforeTheDownlo
   ASSERT_TRUE(stored->has_value())
       << "the precertificate's identity is not the downloaded certificate's";
   EXPECT_EQ((*stored)->cert_der, web[0]);
-  const double expected_s =
-      WaitFor([&] { return HasVerdicts(web_id, {"precert:expected"}); });
+  const double expected_s = WaitFor([&] { return HasVerdicts(web_id, {"precert:expected"}); });
   EXPECT_GE(expected_s, 0);
 
   // 4. Then the final certificate: expected at once (same identity).
   Submit(false, web);
-  EXPECT_GE(WaitFor([&] { return HasVerdicts(web_id, {"precert:expected", "cert:expected"}); }),
-            0);
+  EXPECT_GE(WaitFor([&] { return HasVerdicts(web_id, {"precert:expected", "cert:expected"}); }), 0);
 
   // 5. The other order for "api": certificate first, then its precertificate.
   Run api_issue = Ctwatch({"acme", "issue", "api"}, acme_config());
@@ -454,8 +454,7 @@ TEST_F(IssuanceE2ETest, OwnCertificatesAreExpectedInBothOrdersAndBeforeTheDownlo
   std::vector<Bytes> api_pre = api;
   api_pre[0] = PrecertOf(api[0]);
   Submit(true, api_pre);
-  EXPECT_GE(WaitFor([&] { return HasVerdicts(api_id, {"cert:expected", "precert:expected"}); }),
-            0);
+  EXPECT_GE(WaitFor([&] { return HasVerdicts(api_id, {"cert:expected", "precert:expected"}); }), 0);
   EXPECT_TRUE(ForeignFindings().empty());
 
   // 6. The inventory shows where CT showed them.
@@ -471,7 +470,8 @@ TEST_F(IssuanceE2ETest, OwnCertificatesAreExpectedInBothOrdersAndBeforeTheDownlo
   std::this_thread::sleep_for(std::chrono::seconds(3));  // a reconciliation and a poll
   EXPECT_EQ(Verdicts(), before);
   EXPECT_TRUE(ForeignFindings().empty());
-  std::fprintf(stderr, "[measure] precert -> expected_pending %.1f s; download -> expected %.1f s\n",
+  std::fprintf(stderr,
+               "[measure] precert -> expected_pending %.1f s; download -> expected %.1f s\n",
                pending_s, expected_s);
 }
 
@@ -493,8 +493,9 @@ TEST_F(IssuanceE2ETest, ForeignIssuanceIsFoundAndResolvedByImportOrAuthorization
   const auto submitted = Clock::now();
   Submit(false, {a, other.der});
   std::string a_id;
-  ASSERT_GE(WaitFor([&] { return !(a_id = IdentityOf(a)).empty() &&
-                                 ForeignFindings().count(a_id) == 1; }),
+  ASSERT_GE(WaitFor([&] {
+              return !(a_id = IdentityOf(a)).empty() && ForeignFindings().count(a_id) == 1;
+            }),
             0)
       << Slurp(dir_ + "/daemon.err");
   const double latency_s = std::chrono::duration<double>(Clock::now() - submitted).count();
@@ -510,8 +511,9 @@ TEST_F(IssuanceE2ETest, ForeignIssuanceIsFoundAndResolvedByImportOrAuthorization
   const Bytes b = IssueLeaf(other, b_key.get(), names, 102);
   Submit(false, {b, other.der});
   std::string b_id;
-  ASSERT_GE(WaitFor([&] { return !(b_id = IdentityOf(b)).empty() &&
-                                 ForeignFindings().count(b_id) == 1; }),
+  ASSERT_GE(WaitFor([&] {
+              return !(b_id = IdentityOf(b)).empty() && ForeignFindings().count(b_id) == 1;
+            }),
             0);
   EXPECT_EQ(ForeignFindings()[b_id]["severity"], "critical");
   EXPECT_THAT(ForeignFindings()[b_id]["detail"].get<std::string>(),
@@ -522,8 +524,9 @@ TEST_F(IssuanceE2ETest, ForeignIssuanceIsFoundAndResolvedByImportOrAuthorization
   const Bytes c = IssueLeaf(other, c_key.get(), {"cdn.issuance.test"}, 103);
   Submit(false, {c, other.der});
   std::string c_id;
-  ASSERT_GE(WaitFor([&] { return !(c_id = IdentityOf(c)).empty() &&
-                                 ForeignFindings().count(c_id) == 1; }),
+  ASSERT_GE(WaitFor([&] {
+              return !(c_id = IdentityOf(c)).empty() && ForeignFindings().count(c_id) == 1;
+            }),
             0);
 
   // Importing (b) explains it: resolved with a note, verdict expected, nothing deleted.
@@ -565,8 +568,10 @@ TEST_F(IssuanceE2ETest, ForeignIssuanceIsFoundAndResolvedByImportOrAuthorization
   std::this_thread::sleep_for(std::chrono::seconds(3));
   EXPECT_EQ(Verdicts(), verdicts);
   EXPECT_EQ(ForeignFindings(), findings);
-  std::fprintf(stderr, "[measure] foreign_issuance: %.2f s from add-chain to the finding "
-               "(poll_interval 1 s)\n", latency_s);
+  std::fprintf(stderr,
+               "[measure] foreign_issuance: %.2f s from add-chain to the finding "
+               "(poll_interval 1 s)\n",
+               latency_s);
 }
 
 TEST_F(IssuanceE2ETest, ExpectationWindowClosingTurnsPendingIntoForeign) {
@@ -575,26 +580,26 @@ TEST_F(IssuanceE2ETest, ExpectationWindowClosingTurnsPendingIntoForeign) {
   const std::string key_file = dir_ + "/key.pem";
   {
     BioPtr bio(BIO_new_file(key_file.c_str(), "w"));
-    ASSERT_TRUE(PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr,
-                                         nullptr));
+    ASSERT_TRUE(
+        PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr));
   }
-  std::filesystem::permissions(key_file, std::filesystem::perms::owner_read |
-                                             std::filesystem::perms::owner_write);
+  std::filesystem::permissions(
+      key_file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
   // Clear errors first.
-  Run bad = Ctwatch({"expect", "add", "--spki", "12ab", "--name", "w.issuance.test"},
-                    run_config());
+  Run bad = Ctwatch({"expect", "add", "--spki", "12ab", "--name", "w.issuance.test"}, run_config());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_THAT(bad.err, HasSubstr("64 hex digits"));
-  Run bad_name = Ctwatch({"expect", "add", "--from", key_file, "--name", "bad name!"},
-                         run_config());
+  Run bad_name =
+      Ctwatch({"expect", "add", "--from", key_file, "--name", "bad name!"}, run_config());
   EXPECT_EQ(bad_name.exit_code, 2);
-  Run both = Ctwatch({"expect", "add", "--from", key_file, "--spki", std::string(64, 'a'),
-                      "--name", "w.issuance.test"}, run_config());
+  Run both = Ctwatch({"expect", "add", "--from", key_file, "--spki", std::string(64, 'a'), "--name",
+                      "w.issuance.test"},
+                     run_config());
   EXPECT_EQ(both.exit_code, 2);
   EXPECT_EQ(Ctwatch({"expect", "remove", "999"}, run_config()).exit_code, 2);
 
-  Run added = Ctwatch({"expect", "add", "--from", key_file, "--name", "W.Issuance.Test",
-                       "--window", "6s", "--note", "ordered by hand", "--json"},
+  Run added = Ctwatch({"expect", "add", "--from", key_file, "--name", "W.Issuance.Test", "--window",
+                       "6s", "--note", "ordered by hand", "--json"},
                       run_config());
   ASSERT_EQ(added.exit_code, 0) << added.err;
   const json e = json::parse(added.out);
@@ -602,8 +607,8 @@ TEST_F(IssuanceE2ETest, ExpectationWindowClosingTurnsPendingIntoForeign) {
   EXPECT_EQ(e["names"], json::array({"w.issuance.test"}));
   EXPECT_THAT(added.err + added.out, ::testing::Not(HasSubstr("PRIVATE KEY")));
   // A second one, cancelled by hand: kept, no longer matches.
-  Run other = Ctwatch({"expect", "add", "--spki", std::string(64, 'b'), "--name",
-                       "x.issuance.test"}, run_config());
+  Run other = Ctwatch(
+      {"expect", "add", "--spki", std::string(64, 'b'), "--name", "x.issuance.test"}, run_config());
   ASSERT_EQ(other.exit_code, 0) << other.err;
   EXPECT_EQ(Ctwatch({"expect", "remove", "2"}, run_config()).exit_code, 0);
   EXPECT_EQ(JsonLines({"expect", "list"}).size(), 1u);
@@ -621,8 +626,8 @@ TEST_F(IssuanceE2ETest, ExpectationWindowClosingTurnsPendingIntoForeign) {
       << Slurp(dir_ + "/daemon.err");
   EXPECT_TRUE(ForeignFindings().empty());
   // The window closes without the certificate reaching the inventory.
-  const double foreign_s = WaitFor([&] { return ForeignFindings().count(id) == 1; },
-                                   std::chrono::seconds(20));
+  const double foreign_s =
+      WaitFor([&] { return ForeignFindings().count(id) == 1; }, std::chrono::seconds(20));
   ASSERT_GE(foreign_s, 0) << Slurp(dir_ + "/daemon.err");
   EXPECT_TRUE(HasVerdicts(id, {"cert:foreign"}));
   EXPECT_THAT(ForeignFindings()[id]["detail"].get<std::string>(),

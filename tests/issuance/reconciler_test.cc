@@ -3,6 +3,8 @@
 // when the certificate reaches the inventory, a closed window raises the foreign_issuance
 // finding once, an import or an authorization resolves it with a note (nothing deleted), runs
 // are idempotent and a new reconciler over the same database (a restart) changes nothing.
+#include "issuance/reconciler.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -10,7 +12,6 @@
 
 #include "app/issuance_wiring.h"
 #include "issuance/issuance_judge.h"
-#include "issuance/reconciler.h"
 #include "policy/policy_matcher.h"
 #include "subprocess.h"
 #include "test_util.h"
@@ -37,15 +38,18 @@ class StepClock final : public Clock {
 class ReconcilerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = testing::TempDir("reconciler-" + std::string(::testing::UnitTest::GetInstance()
-                                                             ->current_test_info()
-                                                             ->name()));
+    dir_ = testing::TempDir(
+        "reconciler-" +
+        std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     db_ = dir_ + "/ctwatch.db";
     auto store = OpenSqliteStore({.path = db_});
     ASSERT_THAT(store, IsOk());
     store_ = std::move(store).value();
-    log_ = {.log_id = H(0xaa), .description = "Test Log", .api = "rfc6962",
-            .url = "http://127.0.0.1/", .list_state = "usable"};
+    log_ = {.log_id = H(0xaa),
+            .description = "Test Log",
+            .api = "rfc6962",
+            .url = "http://127.0.0.1/",
+            .list_state = "usable"};
     ASSERT_THAT(store_->EnsureLog(log_, {}), IsOk());
     OpenRuntime();
     SetPolicy({});
@@ -87,9 +91,9 @@ class ReconcilerTest : public ::testing::Test {
   void Sight(const CertFacts& f, uint64_t index, const std::string& entry_type = "cert") {
     const std::vector<std::string> owned = matcher_->OwnedNamesOf(f);
     ASSERT_FALSE(owned.empty());
-    IssuanceOutcome o = runtime_->judge()->Judge(f, owned, matcher_->issuance_policy(),
-                                                 static_cast<uint64_t>(clock_.now),
-                                                 log_.description, index);
+    IssuanceOutcome o =
+        runtime_->judge()->Judge(f, owned, matcher_->issuance_policy(),
+                                 static_cast<uint64_t>(clock_.now), log_.description, index);
     MatchedEntry m;
     m.index = index;
     m.timestamp_ms = static_cast<uint64_t>(clock_.now);
@@ -165,8 +169,7 @@ TEST_F(ReconcilerTest, PendingBecomesExpectedWhenTheCertificateReachesTheInvento
   Expect(H(2), 3'600'000);
   Sight(Facts(H(1), H(2)), 10, "precert");
   Sight(Facts(H(1), H(2)), 11, "cert");
-  EXPECT_THAT(Verdicts(H(1)),
-              ::testing::ElementsAre("expected_pending", "expected_pending"));
+  EXPECT_THAT(Verdicts(H(1)), ::testing::ElementsAre("expected_pending", "expected_pending"));
   EXPECT_EQ(Reconcile().changed, 0u);  // nothing changed yet
   AddToInventory(H(1), H(2));
   const ReconcileReport r = Reconcile();
@@ -240,10 +243,10 @@ TEST_F(ReconcilerTest, AuthorizationResolvesAndAKeyOnOtherNamesStaysForeign) {
 
 TEST_F(ReconcilerTest, CandidatesLeaveOutFinalVerdictsAndForeignUnlessAsked) {
   AddToInventory(H(1), H(2));
-  Sight(Facts(H(1), H(2)), 10);                 // expected: final
+  Sight(Facts(H(1), H(2)), 10);  // expected: final
   Expect(H(5), 3'600'000);
-  Sight(Facts(H(4), H(5)), 11);                 // expected_pending
-  Sight(Facts(H(6), H(7)), 12);                 // foreign
+  Sight(Facts(H(4), H(5)), 11);  // expected_pending
+  Sight(Facts(H(6), H(7)), 12);  // foreign
   auto without = store_->ListIssuanceCandidates(false);
   ASSERT_THAT(without, IsOk());
   ASSERT_EQ(without->size(), 1u);

@@ -3,13 +3,14 @@
 // an in-memory FakeRecords stands in for the SQLite inventory so that each case states exactly
 // what is known (the SQLite implementation is exercised by reconciler_test.cc and the end-to-end
 // test).
+#include "issuance/verdict.h"
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <map>
 
 #include "issuance/issuance_judge.h"
-#include "issuance/verdict.h"
 #include "test_util.h"
 
 namespace ctwatch {
@@ -125,8 +126,8 @@ TEST_F(VerdictTest, PendingIsAcceptedWhileNoIssuerKeyOfTheCaIsKnownAndSaysSo) {
 TEST_F(VerdictTest, IssuerKeyOutsideTheCasKeysIsForeign) {
   records_.expectations = {OpenExpectation()};
   records_.ca_keys["pebble"] = {kCaKey};
-  const IssuanceDecision d = Decide(Subject({"example.com", "www.example.com"}, kOurKey,
-                                            kOtherCaKey));
+  const IssuanceDecision d =
+      Decide(Subject({"example.com", "www.example.com"}, kOurKey, kOtherCaKey));
   EXPECT_EQ(d.verdict, Verdict::kForeign);
   EXPECT_THAT(d.detail, HasSubstr("is not one of CA pebble's"));
 }
@@ -210,8 +211,7 @@ TEST_F(VerdictTest, ManualExpectationAcceptsAnyIssuer) {
 }
 
 TEST_F(VerdictTest, AuthorizationForKeyAndAllNamesIsAuthorized) {
-  policy_.authorizations = {
-      {.label = "cdn", .spki_sha256 = kOurKey, .names = {".example.com"}}};
+  policy_.authorizations = {{.label = "cdn", .spki_sha256 = kOurKey, .names = {".example.com"}}};
   const IssuanceDecision d = Decide(Subject());
   EXPECT_EQ(d.verdict, Verdict::kAuthorized);
   EXPECT_THAT(d.detail, HasSubstr("authorization \"cdn\""));
@@ -225,10 +225,10 @@ TEST_F(VerdictTest, AuthorizationForKeyAndAllNamesIsAuthorized) {
 }
 
 TEST(AuthorizationCoversTest, ExactWildcardSubtreeAndIp) {
-  const IssuanceAuthorization a{.label = "a",
-                                .spki_sha256 = kOurKey,
-                                .names = {"www.example.org", "*.cdn.example.org",
-                                          ".example.com", "192.0.2.1"}};
+  const IssuanceAuthorization a{
+      .label = "a",
+      .spki_sha256 = kOurKey,
+      .names = {"www.example.org", "*.cdn.example.org", ".example.com", "192.0.2.1"}};
   std::string uncovered;
   EXPECT_TRUE(AuthorizationCovers(a, {"www.example.org"}));
   EXPECT_TRUE(AuthorizationCovers(a, {"*.cdn.example.org"}));
@@ -280,9 +280,11 @@ TEST_F(VerdictTest, PrecertificateAndCertificateAgreeInEitherOrder) {
   const uint64_t after = static_cast<uint64_t>(e.window_end_ms + 5000);
   for (bool precert_first : {true, false}) {
     records_.first_seen.clear();
-    IssuanceOutcome first = judge.Judge(facts, owned, policy_, inside, "log", precert_first ? 1 : 2);
+    IssuanceOutcome first =
+        judge.Judge(facts, owned, policy_, inside, "log", precert_first ? 1 : 2);
     records_.first_seen[kIdentity] = static_cast<int64_t>(inside);  // stored with the first
-    IssuanceOutcome second = judge.Judge(facts, owned, policy_, after, "log", precert_first ? 2 : 1);
+    IssuanceOutcome second =
+        judge.Judge(facts, owned, policy_, after, "log", precert_first ? 2 : 1);
     ASSERT_TRUE(first.verdict.has_value());
     ASSERT_TRUE(second.verdict.has_value());
     EXPECT_EQ(*first.verdict, Verdict::kExpectedPending);
@@ -301,15 +303,15 @@ TEST_F(VerdictTest, PrecertificateAndCertificateAgreeInEitherOrder) {
 }
 
 TEST(ForeignIssuanceFindingTest, CarriesWhatIsNeededToAct) {
-  IssuanceDecision d{.verdict = Verdict::kForeign, .severity = Severity::kCritical,
-                     .detail = "not ours: because"};
+  IssuanceDecision d{
+      .verdict = Verdict::kForeign, .severity = Severity::kCritical, .detail = "not ours: because"};
   const FindingDraft f = ForeignIssuanceFinding(Subject(), d, {"www.example.com"}, "Argon", 42);
   EXPECT_EQ(f.kind, "foreign_issuance");
   EXPECT_EQ(f.severity, Severity::kCritical);
   EXPECT_EQ(f.names, std::vector<std::string>{"www.example.com"});
-  for (const char* part : {"example.com, www.example.com", "not ours: because", "CN=Test CA",
-                           "public key sha256:", "valid 20", "logged in Argon at index 42",
-                           "identity "}) {
+  for (const char* part :
+       {"example.com, www.example.com", "not ours: because", "CN=Test CA",
+        "public key sha256:", "valid 20", "logged in Argon at index 42", "identity "}) {
     EXPECT_THAT(f.detail, HasSubstr(part));
   }
 }

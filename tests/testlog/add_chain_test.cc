@@ -21,10 +21,10 @@ namespace ctwatch::testlog {
 namespace {
 
 using ::ctwatch::testing::IsOk;
+using nlohmann::json;
 using testing::Fetched;
 using testing::Get;
 using testing::Post;
-using nlohmann::json;
 
 std::string ChainBody(const std::vector<Bytes>& chain) {
   json body;
@@ -101,8 +101,8 @@ class AddChainTest : public ::testing::Test {
   }
 
   LogEntry EntryAt(uint64_t index) {
-    Fetched f = Get(server_->port(), "/rfc6962/ct/v1/get-entries?start=" +
-                                         std::to_string(index) + "&end=" + std::to_string(index));
+    Fetched f = Get(server_->port(), "/rfc6962/ct/v1/get-entries?start=" + std::to_string(index) +
+                                         "&end=" + std::to_string(index));
     EXPECT_EQ(f.status, 200);
     const json e = json::parse(f.body)["entries"][0];
     auto entry = DecodeRfc6962Entry(index, Base64Decode(e["leaf_input"].get<std::string>()).value(),
@@ -155,8 +155,8 @@ TEST_F(AddChainTest, CertificateGetsAVerifyingSctAndResubmissionReturnsTheSameOn
   EXPECT_EQ(again.timestamp_ms, sct.timestamp_ms);
   EXPECT_EQ(server_->corpus().size(), before + 1);
   // Its chain certificates are issuers of the static-ct-api log too.
-  Fetched issuer = Get(server_->port(),
-                       "/static/issuer/" + HexEncode(Sha256(factory().intermediate_der())));
+  Fetched issuer =
+      Get(server_->port(), "/static/issuer/" + HexEncode(Sha256(factory().intermediate_der())));
   EXPECT_EQ(issuer.status, 200);
 }
 
@@ -166,7 +166,7 @@ TEST_F(AddChainTest, BadSubmissionsAreRefused) {
     return Post(server_->port(), path, body, "application/json").status;
   };
   const std::string pre = "/rfc6962/ct/v1/add-pre-chain", cert = "/rfc6962/ct/v1/add-chain";
-  EXPECT_EQ(status(pre, ChainBody(Chain(pair_.cert_der))), 400);     // no poison
+  EXPECT_EQ(status(pre, ChainBody(Chain(pair_.cert_der))), 400);      // no poison
   EXPECT_EQ(status(cert, ChainBody(Chain(pair_.precert_der))), 400);  // a precertificate
   EXPECT_EQ(status(cert, ChainBody({pair_.cert_der})), 400);          // no issuer
   EXPECT_EQ(status(cert, ChainBody({pair_.cert_der, {0x30, 0x03, 1, 2, 3}})), 400);
