@@ -272,8 +272,9 @@ int ExpectListCommand(const IssuanceArgs& args) {
     const std::string state = e.state == "open" && !open_now ? "closed" : e.state;
     std::printf("%-5lld %-7s %-10s %-10s %-20.20s %-20.20s %-18s %s%s%s\n",
                 static_cast<long long>(e.id), e.source.c_str(), state.c_str(),
-                e.ca.empty() ? "(any)" : e.ca.c_str(), FormatTimeMs(e.window_start_ms).c_str(),
-                FormatTimeMs(e.window_end_ms).c_str(),
+                e.ca.empty() ? "(any)" : e.ca.c_str(),
+                FormatTimeMs(e.window_start_ms).substr(0, 19).c_str(),
+                FormatTimeMs(e.window_end_ms).substr(0, 19).c_str(),
                 HexEncode(e.spki_sha256).substr(0, 16).c_str(), Join(e.names).c_str(),
                 e.note.empty() ? "" : "  # ", e.note.c_str());
   }

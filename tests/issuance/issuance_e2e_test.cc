@@ -648,5 +648,39 @@ TEST_F(IssuanceE2ETest, ExpectationWindowClosingTurnsPendingIntoForeign) {
   EXPECT_TRUE(row["ct"]["overdue"].get<bool>());
 }
 
+// `ctwatch rescan` judges issuance like the tailer: a certificate that became ours only with a
+// policy change (a new owned domain) gets its verdict and finding when its range is re-read.
+TEST_F(IssuanceE2ETest, RescanGivesVerdictsUnderTheNewPolicy) {
+  const TestCa ca = MakeCa("Some CA");
+  EvpPkeyPtr key = NewEcKey();
+  const Bytes cert = IssueLeaf(ca, key.get(), {"shop.issuance.test", "shop.newbrand.test"}, 9);
+  Submit(false, {cert, ca.der});
+  Run once = Ctwatch({"run", "--once"}, run_config());
+  ASSERT_EQ(once.exit_code, 0) << once.err;
+  // Owned (issuance.test) already: judged foreign by the tailer.
+  const std::string id = IdentityOf(cert);
+  ASSERT_FALSE(id.empty());
+  EXPECT_TRUE(HasVerdicts(id, {"cert:foreign"}));
+  // Another certificate, only for the new domain: not stored before the policy change.
+  const Bytes other = IssueLeaf(ca, key.get(), {"www.newbrand.test"}, 10);
+  Submit(false, {other, ca.der});
+  ASSERT_EQ(Ctwatch({"run", "--once"}, run_config()).exit_code, 0);
+  EXPECT_TRUE(IdentityOf(other).empty());
+  std::string policy = Slurp(run_config());
+  const std::string from = "domains = [\"issuance.test\"]";
+  policy.replace(policy.find(from), from.size(),
+                 "domains = [\"issuance.test\", \"newbrand.test\"]");
+  ASSERT_THAT(WriteFileAtomic(run_config(), policy), IsOk());
+  Run rescan =
+      Ctwatch({"rescan", "--log", "ctwatch test log (RFC 6962)", "--from", "0"}, run_config());
+  ASSERT_EQ(rescan.exit_code, 0) << rescan.err;
+  const std::string other_id = IdentityOf(other);
+  ASSERT_FALSE(other_id.empty());
+  EXPECT_TRUE(HasVerdicts(other_id, {"cert:foreign"}));
+  EXPECT_EQ(ForeignFindings().count(other_id), 1u);
+  EXPECT_TRUE(HasVerdicts(id, {"cert:foreign"}));  // unchanged, not doubled
+  EXPECT_EQ(ForeignFindings().size(), 2u);
+}
+
 }  // namespace
 }  // namespace ctwatch
