@@ -1,5 +1,8 @@
 #include "acme/inventory_store.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
@@ -516,8 +519,27 @@ Result<int64_t> InventoryStore::AddCertificate(const InventoryCertificate& certi
   std::lock_guard lock(mu_);
   CTW_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db_));
   CTW_ASSIGN_OR_RETURN(int64_t id, InsertCertificateLocked(certificate));
+  CTW_RETURN_IF_ERROR(FulfilManualExpectationsLocked(certificate));
   CTW_RETURN_IF_ERROR(tx.Commit());
   return id;
+}
+
+Status InventoryStore::FulfilManualExpectationsLocked(const InventoryCertificate& c) {
+  std::vector<std::string> names;
+  for (const std::string& n : c.names) {
+    std::string lower = n;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    names.push_back(std::move(lower));
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  CTW_ASSIGN_OR_RETURN(Statement set,
+                       db_.Prepare("UPDATE acme_expectations SET state = 'fulfilled',"
+                                   " identity = ?2 WHERE source = 'manual' AND state = 'open'"
+                                   " AND spki_sha256 = ?1 AND names = ?3"));
+  set.Bind(1, c.spki_sha256).Bind(2, c.identity).Bind(3, StringsToJson(names));
+  return set.Run();
 }
 
 Result<std::optional<InventoryCertificate>> InventoryStore::GetCertificate(int64_t id) {

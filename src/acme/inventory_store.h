@@ -158,7 +158,10 @@ class InventoryStore {
   // identity), mark `order.replaces_id` replaced_by it, fulfil the order's expectation, and
   // move the order to kInstalled with its inventory_id. Returns the certificate id.
   Result<int64_t> RecordIssued(OrderRecord* order, const InventoryCertificate& certificate);
-  Result<int64_t> AddCertificate(const InventoryCertificate& certificate);  // import path
+  // Import path. Also fulfils the open manual expectations (`ctwatch expect add`) with the
+  // certificate's key and exact name set, so that another certificate for them is foreign at
+  // once rather than when the window closes.
+  Result<int64_t> AddCertificate(const InventoryCertificate& certificate);
   Result<std::optional<InventoryCertificate>> GetCertificate(int64_t id);
   Result<std::optional<InventoryCertificate>> FindByIdentity(const Sha256Hash& identity);
   Result<std::optional<InventoryCertificate>> FindBySerial(const std::string& serial_hex);
@@ -198,6 +201,7 @@ class InventoryStore {
 
  private:
   Result<int64_t> InsertCertificateLocked(const InventoryCertificate& c);
+  Status FulfilManualExpectationsLocked(const InventoryCertificate& c);
   Status UpdateOrderLocked(const OrderRecord& order);
 
   std::mutex mu_;

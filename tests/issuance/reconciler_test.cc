@@ -241,6 +241,25 @@ TEST_F(ReconcilerTest, AuthorizationResolvesAndAKeyOnOtherNamesStaysForeign) {
   EXPECT_EQ(f[1].state, "open");
 }
 
+TEST_F(ReconcilerTest, ImportFulfilsTheManualExpectationSoASecondCertificateIsForeign) {
+  const int64_t id = Expect(H(2), 3'600'000);
+  Sight(Facts(H(1), H(2)), 10);
+  EXPECT_THAT(Verdicts(H(1)), ::testing::ElementsAre("expected_pending"));
+  AddToInventory(H(1), H(2));  // the import of the certificate we expected
+  auto e = runtime_->inventory()->GetExpectation(id);
+  ASSERT_THAT(e, IsOk());
+  ASSERT_TRUE(e->has_value());
+  EXPECT_EQ((*e)->state, "fulfilled");
+  EXPECT_EQ((*e)->identity, H(1));
+  EXPECT_EQ(Reconcile().expected, 1u);
+  // Another certificate for the same key and names, inside the window: not pending, foreign.
+  Sight(Facts(H(3), H(2)), 11);
+  EXPECT_THAT(Verdicts(H(3)), ::testing::ElementsAre("foreign"));
+  ASSERT_EQ(Foreign().size(), 1u);
+  EXPECT_THAT(Foreign()[0].finding.detail, HasSubstr("fulfilled by another certificate"));
+  EXPECT_EQ(Foreign()[0].finding.severity, Severity::kHigh);  // our key: not "never ours"
+}
+
 TEST_F(ReconcilerTest, CandidatesLeaveOutFinalVerdictsAndForeignUnlessAsked) {
   AddToInventory(H(1), H(2));
   Sight(Facts(H(1), H(2)), 10);  // expected: final
