@@ -419,6 +419,14 @@ TEST_F(IssuanceE2ETest, OwnCertificatesAreExpectedInBothOrdersAndBeforeTheDownlo
   });
   ASSERT_GE(pending_s, 0) << Slurp(dir_ + "/daemon.err");
   EXPECT_TRUE(ForeignFindings().empty());
+  // Killed (SIGKILL) and restarted while the order is in flight: still pending, nothing raised.
+  daemon_->Signal(SIGKILL);
+  daemon_->Wait(std::chrono::seconds(10));
+  daemon_.reset();
+  StartDaemon();
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // a reconciliation and a poll
+  EXPECT_TRUE(HasVerdicts(web_id, {"precert:expected_pending"}));
+  EXPECT_TRUE(ForeignFindings().empty());
 
   // 3. The engine resumes and downloads: the same sighting becomes expected.
   issue.Signal(SIGKILL);
