@@ -264,9 +264,10 @@ class IssuanceE2ETest : public ::testing::Test {
     return out;
   }
 
-  void StartDaemon() {
+  void StartDaemon(const std::string& config = "") {
     daemon_ = std::make_unique<Child>(
-        std::vector<std::string>{kCtwatch, "run", "--config", run_config()},
+        std::vector<std::string>{kCtwatch, "run", "--config",
+                                 config.empty() ? run_config() : config},
         std::vector<std::string>{}, dir_ + "/daemon.out", dir_ + "/daemon.err");
     ASSERT_TRUE(daemon_->started());
   }
@@ -481,6 +482,28 @@ TEST_F(IssuanceE2ETest, OwnCertificatesAreExpectedInBothOrdersAndBeforeTheDownlo
   std::fprintf(stderr,
                "[measure] precert -> expected_pending %.1f s; download -> expected %.1f s\n",
                pending_s, expected_s);
+}
+
+// One `ctwatch run` that both renews (the ACME scheduler) and monitors: the certificate its
+// engine obtains is judged expected when it reaches the log, precertificate and certificate.
+TEST_F(IssuanceE2ETest, CtwatchRunJudgesTheCertificatesItsOwnEngineObtains) {
+  UsePebble();
+  StartDaemon(acme_config());
+  std::vector<Bytes> api;
+  ASSERT_GE(WaitFor([&] { return !(api = Installed("api")).empty(); }, std::chrono::seconds(60)), 0)
+      << Slurp(dir_ + "/daemon.err");
+  std::vector<Bytes> pre = api;
+  pre[0] = PrecertOf(api[0]);
+  Submit(true, pre);
+  Submit(false, api);
+  std::string id;
+  ASSERT_GE(WaitFor([&] { return !(id = IdentityOf(api[0])).empty(); }), 0);
+  EXPECT_GE(WaitFor([&] {
+              return HasVerdicts(id, {"precert:expected", "cert:expected"});
+            }),
+            0)
+      << Slurp(dir_ + "/daemon.err");
+  EXPECT_TRUE(ForeignFindings().empty());
 }
 
 TEST_F(IssuanceE2ETest, ForeignIssuanceIsFoundAndResolvedByImportOrAuthorization) {
