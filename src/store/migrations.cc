@@ -24,6 +24,14 @@ Status ApplyMigrations(Database* db, const std::vector<Migration>& migrations) {
   for (const Migration& m : migrations) {
     if (m.version <= applied) continue;
     CTW_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(db));
+    {
+      // Another process opening the same new database (`ctwatch run` and a CLI command started
+      // together) may have applied it while this one waited for the write lock.
+      CTW_ASSIGN_OR_RETURN(Statement again,
+                           db->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+      CTW_ASSIGN_OR_RETURN(bool row, again.Step());
+      if (row && again.Int(0) >= m.version) continue;  // the transaction rolls back, unused
+    }
     Status s = db->Exec(m.sql);
     if (!s.has_value()) return s.error().WithContext("migration " + std::string(m.name));
     CTW_ASSIGN_OR_RETURN(Statement record, db->Prepare(

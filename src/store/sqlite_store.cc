@@ -4,8 +4,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 
 #include "core/clock.h"
 #include "core/encoding.h"
@@ -692,7 +694,20 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options) {
   CTW_ASSIGN_OR_RETURN(Database db,
                        Database::Open(options.path, options.read_only, options.busy_timeout_ms));
   if (!options.read_only) {
-    CTW_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode = WAL"));
+    // Switching a new database to WAL needs it exclusively, and SQLite answers "locked" at
+    // once (no busy handler) while another connection does the same: retry for the busy
+    // timeout. Once in WAL mode (persistent) this succeeds the first time.
+    const auto give_up = std::chrono::steady_clock::now() +
+                         std::chrono::milliseconds(options.busy_timeout_ms);
+    for (;;) {
+      Status wal = db.Exec("PRAGMA journal_mode = WAL");
+      if (wal.has_value()) break;
+      if (wal.error().message.find("locked") == std::string::npos ||
+          std::chrono::steady_clock::now() >= give_up) {
+        return wal.error();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     CTW_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = NORMAL"));
     CTW_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
     CTW_RETURN_IF_ERROR(ApplyMigrations(&db, EmbeddedMigrations()));

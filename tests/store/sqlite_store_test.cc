@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <thread>
 
 #include "store/store.h"
 #include "test_util.h"
@@ -208,6 +210,27 @@ TEST_F(SqliteStoreTest, ReadOnlyStoreRefusesMissingDatabase) {
   auto ro = OpenSqliteStore({.path = path_, .read_only = true});
   ASSERT_THAT(ro, IsOk());
   EXPECT_EQ((*ro)->ListLogs()->size(), 1u);
+}
+
+// `ctwatch run` and a CLI command started together both open a new database: whichever waits
+// for the write lock must find the migrations applied, not apply them again ("duplicate column").
+TEST_F(SqliteStoreTest, ConcurrentFirstOpensApplyEachMigrationOnce) {
+  for (int round = 0; round < 5; ++round) {
+    const std::string path = dir_ + "/race" + std::to_string(round) + ".db";
+    std::vector<std::thread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        auto opened = OpenSqliteStore({.path = path});
+        if (!opened.has_value()) {
+          ADD_FAILURE() << opened.error().ToString();
+          ++failures;
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    EXPECT_EQ(failures.load(), 0);
+  }
 }
 
 }  // namespace
