@@ -75,20 +75,6 @@ std::string ReverseLabels(std::string_view name) {
   return out;
 }
 
-std::optional<int64_t> OptionalInt(const Statement& s, int column) {
-  if (s.IsNull(column)) return std::nullopt;
-  return s.Int(column);
-}
-
-std::string OptionalText(const Statement& s, int column) {
-  return s.IsNull(column) ? std::string() : s.Text(column);
-}
-
-std::optional<std::string_view> NonEmpty(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  return std::string_view(s);
-}
-
 constexpr const char* kAccountColumns =
     "id, ca, directory_url, account_url, key_path, key_thumbprint, contact, status, eab_kid, "
     "created_at, updated_at";
@@ -98,12 +84,12 @@ AccountRecord ReadAccount(const Statement& s) {
   a.id = s.Int(0);
   a.ca = s.Text(1);
   a.directory_url = s.Text(2);
-  a.account_url = OptionalText(s, 3);
+  a.account_url = s.Text(3);
   a.key_path = s.Text(4);
   a.key_thumbprint = s.Text(5);
   a.contact = StringsFromJson(s.Text(6));
   a.status = s.Text(7);
-  a.eab_kid = OptionalText(s, 8);
+  a.eab_kid = s.Text(8);
   a.created_ms = s.Int(9);
   a.updated_ms = s.Int(10);
   return a;
@@ -122,20 +108,20 @@ Result<OrderRecord> ReadOrder(const Statement& s) {
   o.directory_url = s.Text(3);
   o.account_url = s.Text(4);
   CTW_ASSIGN_OR_RETURN(o.identifiers, IdentifiersFromJson(s.Text(5)));
-  o.profile = OptionalText(s, 6);
-  o.replaces = OptionalText(s, 7);
-  o.replaces_id = OptionalInt(s, 8);
+  o.profile = s.Text(6);
+  o.replaces = s.Text(7);
+  o.replaces_id = s.OptionalInt(8);
   auto state = ParseOrderState(s.Text(9));
   if (!state) return MakeError(ErrorCode::kParse, "order " + std::to_string(o.id) + ": bad state");
   o.state = *state;
-  o.order_url = OptionalText(s, 10);
-  o.finalize_url = OptionalText(s, 11);
-  o.certificate_url = OptionalText(s, 12);
-  o.key_path = OptionalText(s, 13);
+  o.order_url = s.Text(10);
+  o.finalize_url = s.Text(11);
+  o.certificate_url = s.Text(12);
+  o.key_path = s.Text(13);
   o.csr_spki_sha256 = s.Hash(14);
   o.challenges = ChallengesFromJson(s.Text(15));
-  o.inventory_id = OptionalInt(s, 16);
-  o.error = OptionalText(s, 17);
+  o.inventory_id = s.OptionalInt(16);
+  o.error = s.Text(17);
   o.created_ms = s.Int(18);
   o.updated_ms = s.Int(19);
   return o;
@@ -149,7 +135,7 @@ constexpr const char* kCertificateColumns =
 InventoryCertificate ReadCertificate(const Statement& s) {
   InventoryCertificate c;
   c.id = s.Int(0);
-  c.name = OptionalText(s, 1);
+  c.name = s.Text(1);
   c.identity = s.Hash(2).value_or(Sha256Hash{});
   c.cert_sha256 = s.Hash(3).value_or(Sha256Hash{});
   c.spki_sha256 = s.Hash(4).value_or(Sha256Hash{});
@@ -159,16 +145,16 @@ InventoryCertificate ReadCertificate(const Statement& s) {
   c.issuer_dn = s.Text(8);
   c.not_before_ms = s.Int(9);
   c.not_after_ms = s.Int(10);
-  c.ca = OptionalText(s, 11);
-  c.order_url = OptionalText(s, 12);
+  c.ca = s.Text(11);
+  c.order_url = s.Text(12);
   c.source = s.Text(13);
   c.status = s.Text(14);
-  c.replaced_by = OptionalInt(s, 15);
-  c.revoked_ms = OptionalInt(s, 16);
-  if (auto r = OptionalInt(s, 17)) c.revocation_reason = static_cast<int>(*r);
+  c.replaced_by = s.OptionalInt(15);
+  c.revoked_ms = s.OptionalInt(16);
+  if (auto r = s.OptionalInt(17)) c.revocation_reason = static_cast<int>(*r);
   c.cert_der = s.Blob(18);
-  c.chain_pem = OptionalText(s, 19);
-  c.path = OptionalText(s, 20);
+  c.chain_pem = s.Text(19);
+  c.path = s.Text(20);
   c.created_ms = s.Int(21);
   return c;
 }
@@ -202,7 +188,7 @@ Expectation ReadExpectation(const Statement& s) {
   e.state = s.Text(7);
   e.identity = s.Hash(8);
   e.source = s.Text(9);
-  e.note = OptionalText(s, 10);
+  e.note = s.Text(10);
   e.created_ms = s.Int(11);
   return e;
 }
@@ -280,12 +266,12 @@ Result<int64_t> InventoryStore::SaveAccount(const AccountRecord& a) {
           " key_path = ?4, contact = ?6, status = ?7, eab_kid = ?8, updated_at = ?9"));
   s.Bind(1, a.ca)
       .Bind(2, a.directory_url)
-      .Bind(3, NonEmpty(a.account_url))
+      .BindNonEmpty(3, a.account_url)
       .Bind(4, a.key_path)
       .Bind(5, a.key_thumbprint)
       .Bind(6, StringsToJson(a.contact))
       .Bind(7, a.status)
-      .Bind(8, NonEmpty(a.eab_kid))
+      .BindNonEmpty(8, a.eab_kid)
       .Bind(9, now);
   CTW_RETURN_IF_ERROR(s.Run());
   CTW_ASSIGN_OR_RETURN(
@@ -337,11 +323,11 @@ Result<int64_t> InventoryStore::InsertOrder(const OrderRecord& o) {
       .Bind(3, o.directory_url)
       .Bind(4, o.account_url)
       .Bind(5, IdentifiersToJson(o.identifiers))
-      .Bind(6, NonEmpty(o.profile))
-      .Bind(7, NonEmpty(o.replaces))
+      .BindNonEmpty(6, o.profile)
+      .BindNonEmpty(7, o.replaces)
       .Bind(8, o.replaces_id)
       .Bind(9, OrderStateName(o.state))
-      .Bind(10, NonEmpty(o.key_path))
+      .BindNonEmpty(10, o.key_path)
       .Bind(11, now);
   CTW_RETURN_IF_ERROR(s.Run());
   return db_.LastInsertRowId();
@@ -358,18 +344,18 @@ Status InventoryStore::UpdateOrderLocked(const OrderRecord& o) {
           " WHERE id = ?1"));
   s.Bind(1, o.id)
       .Bind(2, o.account_url)
-      .Bind(3, NonEmpty(o.profile))
-      .Bind(4, NonEmpty(o.replaces))
+      .BindNonEmpty(3, o.profile)
+      .BindNonEmpty(4, o.replaces)
       .Bind(5, o.replaces_id)
       .Bind(6, OrderStateName(o.state))
-      .Bind(7, NonEmpty(o.order_url))
-      .Bind(8, NonEmpty(o.finalize_url))
-      .Bind(9, NonEmpty(o.certificate_url))
-      .Bind(10, NonEmpty(o.key_path))
+      .BindNonEmpty(7, o.order_url)
+      .BindNonEmpty(8, o.finalize_url)
+      .BindNonEmpty(9, o.certificate_url)
+      .BindNonEmpty(10, o.key_path)
       .Bind(11, o.csr_spki_sha256)
       .Bind(12, ChallengesToJson(o.challenges))
       .Bind(13, o.inventory_id)
-      .Bind(14, NonEmpty(o.error))
+      .BindNonEmpty(14, o.error)
       .Bind(15, Now());
   CTW_RETURN_IF_ERROR(s.Run());
   if (db_.Changes() != 1) {
@@ -443,7 +429,7 @@ Result<int64_t> InventoryStore::InsertCertificateLocked(const InventoryCertifica
           " chain_pem, path, created_at)"
           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
           "?18)"));
-  s.Bind(1, NonEmpty(c.name))
+  s.BindNonEmpty(1, c.name)
       .Bind(2, c.identity)
       .Bind(3, c.cert_sha256)
       .Bind(4, c.spki_sha256)
@@ -457,13 +443,13 @@ Result<int64_t> InventoryStore::InsertCertificateLocked(const InventoryCertifica
   s.Bind(8, c.issuer_dn)
       .Bind(9, c.not_before_ms)
       .Bind(10, c.not_after_ms)
-      .Bind(11, NonEmpty(c.ca))
-      .Bind(12, NonEmpty(c.order_url))
+      .BindNonEmpty(11, c.ca)
+      .BindNonEmpty(12, c.order_url)
       .Bind(13, c.source)
       .Bind(14, c.status)
       .Bind(15, ByteView(c.cert_der))
-      .Bind(16, NonEmpty(c.chain_pem))
-      .Bind(17, NonEmpty(c.path))
+      .BindNonEmpty(16, c.chain_pem)
+      .BindNonEmpty(17, c.path)
       .Bind(18, Now());
   CTW_RETURN_IF_ERROR(s.Run());
   const int64_t id = db_.LastInsertRowId();
@@ -734,7 +720,7 @@ Result<int64_t> InventoryStore::AddManualExpectation(const Expectation& e) {
       .Bind(3, StringsToJson(e.names))
       .Bind(4, e.window_start_ms)
       .Bind(5, e.window_end_ms)
-      .Bind(6, NonEmpty(e.note))
+      .BindNonEmpty(6, e.note)
       .Bind(7, Now());
   CTW_RETURN_IF_ERROR(s.Run());
   return db_.LastInsertRowId();

@@ -11,35 +11,21 @@ constexpr const char* kColumns =
     "ari_cert_id, ari_window_start, ari_window_end, ari_renew_at, ari_explanation, "
     "ari_next_check_at";
 
-std::optional<int64_t> OptionalInt(const Statement& s, int column) {
-  if (s.IsNull(column)) return std::nullopt;
-  return s.Int(column);
-}
-
-std::string OptionalText(const Statement& s, int column) {
-  return s.IsNull(column) ? std::string() : s.Text(column);
-}
-
-std::optional<std::string_view> NonEmpty(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  return std::string_view(s);
-}
-
 RenewalState ReadState(const Statement& s) {
   RenewalState r;
   r.cert_name = s.Text(0);
-  r.certificate_id = OptionalInt(s, 1);
+  r.certificate_id = s.OptionalInt(1);
   r.failures = static_cast<int>(s.Int(2));
-  r.next_attempt_ms = OptionalInt(s, 3);
-  r.last_attempt_ms = OptionalInt(s, 4);
-  r.last_error = OptionalText(s, 5);
-  r.last_ca = OptionalText(s, 6);
-  r.ari_cert_id = OptionalText(s, 7);
-  r.ari_window_start_ms = OptionalInt(s, 8);
-  r.ari_window_end_ms = OptionalInt(s, 9);
-  r.ari_renew_at_ms = OptionalInt(s, 10);
-  r.ari_explanation_url = OptionalText(s, 11);
-  r.ari_next_check_ms = OptionalInt(s, 12);
+  r.next_attempt_ms = s.OptionalInt(3);
+  r.last_attempt_ms = s.OptionalInt(4);
+  r.last_error = s.Text(5);
+  r.last_ca = s.Text(6);
+  r.ari_cert_id = s.Text(7);
+  r.ari_window_start_ms = s.OptionalInt(8);
+  r.ari_window_end_ms = s.OptionalInt(9);
+  r.ari_renew_at_ms = s.OptionalInt(10);
+  r.ari_explanation_url = s.Text(11);
+  r.ari_next_check_ms = s.OptionalInt(12);
   return r;
 }
 
@@ -79,13 +65,13 @@ Status RenewalStateStore::Save(const RenewalState& r) {
       .Bind(3, int64_t{r.failures})
       .Bind(4, r.next_attempt_ms)
       .Bind(5, r.last_attempt_ms)
-      .Bind(6, NonEmpty(r.last_error))
-      .Bind(7, NonEmpty(r.last_ca))
-      .Bind(8, NonEmpty(r.ari_cert_id))
+      .BindNonEmpty(6, r.last_error)
+      .BindNonEmpty(7, r.last_ca)
+      .BindNonEmpty(8, r.ari_cert_id)
       .Bind(9, r.ari_window_start_ms)
       .Bind(10, r.ari_window_end_ms)
       .Bind(11, r.ari_renew_at_ms)
-      .Bind(12, NonEmpty(r.ari_explanation_url))
+      .BindNonEmpty(12, r.ari_explanation_url)
       .Bind(13, r.ari_next_check_ms)
       .Bind(14, SystemClock::Get()->NowMs());
   return s.Run();

@@ -16,14 +16,6 @@ namespace {
 
 using Check = std::function<std::string(const std::string&)>;
 
-Status Bool(TableReader& r, std::string_view key, bool* out) {
-  const toml::node* n = r.Get(key);
-  if (n == nullptr) return OkStatus();
-  if (!n->is_boolean()) return r.ErrorAt(*n, key, "expected true or false");
-  *out = n->as_boolean()->get();
-  return OkStatus();
-}
-
 // A list of strings, each passed through `check` (an empty message means valid).
 Status CheckedList(TableReader& r, const toml::table& table, std::string_view key,
                    const Check& check, std::vector<std::string>* out) {
@@ -170,7 +162,7 @@ Status ReadAuthorizations(TableReader& r, const std::string& file,
 
 Status ReadInternal(const toml::table& table, const std::string& file, InternalNameConfig* c) {
   TableReader r(table, file, "policy.internal.");
-  CTW_RETURN_IF_ERROR(Bool(r, "builtin", &c->builtin));
+  CTW_RETURN_IF_ERROR(r.Bool("builtin", &c->builtin));
   CTW_RETURN_IF_ERROR(CheckedList(r, table, "extra_labels", LabelCheck, &c->extra_labels));
   CTW_RETURN_IF_ERROR(CheckedList(r, table, "ignore_labels", LabelCheck, &c->ignore_labels));
   CTW_RETURN_IF_ERROR(CheckedList(r, table, "extra_suffixes", SuffixCheck, &c->extra_suffixes));
@@ -180,8 +172,8 @@ Status ReadInternal(const toml::table& table, const std::string& file, InternalN
 
 Status ReadLookalike(const toml::table& table, const std::string& file, LookalikeConfig* c) {
   TableReader r(table, file, "policy.lookalike.");
-  CTW_RETURN_IF_ERROR(Bool(r, "enabled", &c->enabled));
-  CTW_RETURN_IF_ERROR(Bool(r, "brands_from_domains", &c->brands_from_domains));
+  CTW_RETURN_IF_ERROR(r.Bool("enabled", &c->enabled));
+  CTW_RETURN_IF_ERROR(r.Bool("brands_from_domains", &c->brands_from_domains));
   CTW_RETURN_IF_ERROR(CheckedList(r, table, "brands", BrandCheck, &c->brands));
   CTW_RETURN_IF_ERROR(CheckedList(r, table, "keywords", LabelCheck, &c->keywords));
   CTW_RETURN_IF_ERROR(CheckedList(r, table, "extra_keywords", LabelCheck, &c->extra_keywords));

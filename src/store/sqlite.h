@@ -35,6 +35,10 @@ class Statement {
   Statement& Bind(int index, const std::optional<T>& value) {
     return value.has_value() ? Bind(index, *value) : BindNull(index);
   }
+  // NULL for an empty string.
+  Statement& BindNonEmpty(int index, std::string_view text) {
+    return text.empty() ? BindNull(index) : Bind(index, text);
+  }
 
   // Steps once: true when a row is available, false when done.
   Result<bool> Step();
@@ -44,6 +48,10 @@ class Statement {
 
   bool IsNull(int column) const;
   int64_t Int(int column) const;
+  std::optional<int64_t> OptionalInt(int column) const {  // nullopt for NULL
+    if (IsNull(column)) return std::nullopt;
+    return Int(column);
+  }
   std::string Text(int column) const;
   Bytes Blob(int column) const;
   std::optional<Sha256Hash> Hash(int column) const;  // nullopt unless a 32-byte blob
