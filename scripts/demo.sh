@@ -2,7 +2,9 @@
 # Offline demo: the whole pipeline against the bundled test log server on 127.0.0.1.
 # Starts ctwatch-testlog with a few thousand entries (some for example.com, some lookalikes,
 # one leaking an internal host name), tails both of its logs with `ctwatch run --once`, then
-# shows what ctwatch found. Usage: scripts/demo.sh [BUILD_DIR]
+# shows what ctwatch found. Every certificate for example.com is foreign_issuance at first (the
+# inventory is empty); the demo then imports the www.example.com certificate as ours, which
+# turns it `expected` and resolves its finding. Usage: scripts/demo.sh [BUILD_DIR]
 set -euo pipefail
 build=${1:-build/ci}
 bin="$build/bin"
@@ -14,7 +16,7 @@ trap cleanup EXIT
   --plant "www.example.com example.com" --plant "api.example.com" \
   --plant "jenkins.corp.example.com" --plant "examp1e.com www.examp1e.com" \
   --plant "example.com-login.online" --plant "secure-example.net" \
-  --loglist-out "$work/loglist.json" --log-level warn >"$work/server.log" 2>&1 &
+  --manifest "$work/manifest.jsonl" --loglist-out "$work/loglist.json" --log-level warn >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 [ -s "$work/port" ] || { cat "$work/server.log"; exit 1; }
@@ -42,3 +44,27 @@ echo "== ctwatch certs"
 echo
 echo "== ctwatch findings"
 "$bin/ctwatch" findings --config "$work/ctwatch.toml"
+echo
+echo "== ctwatch inventory import (the www.example.com certificate is ours)"
+# Its DER from the log itself: the manifest gives the index, get-entries the leaf.
+python3 - "$work" "$(cat "$work/port")" <<'PY'
+import base64, json, sys, textwrap, urllib.request
+work, port = sys.argv[1], sys.argv[2]
+planted = [json.loads(line) for line in open(f"{work}/manifest.jsonl")]
+index = next(p["index"] for p in planted if p["entry_type"] == "cert" and "www.example.com" in p["names"])
+url = f"http://127.0.0.1:{port}/rfc6962/ct/v1/get-entries?start={index}&end={index}"
+leaf = base64.b64decode(json.load(urllib.request.urlopen(url))["entries"][0]["leaf_input"])
+# MerkleTreeLeaf: version, leaf type, timestamp (8), entry type (2), then a 24-bit length.
+length = int.from_bytes(leaf[12:15], "big")
+der = base64.b64encode(leaf[15:15 + length]).decode()
+with open(f"{work}/www.example.com.pem", "w") as f:
+    f.write("-----BEGIN CERTIFICATE-----\n" + "\n".join(textwrap.wrap(der, 64)) +
+            "\n-----END CERTIFICATE-----\n")
+PY
+"$bin/ctwatch" inventory import --config "$work/ctwatch.toml" "$work/www.example.com.pem"
+echo
+echo "== ctwatch audit issuance example.com"
+"$bin/ctwatch" audit issuance example.com --config "$work/ctwatch.toml"
+echo
+echo "== ctwatch findings --kind foreign_issuance"
+"$bin/ctwatch" findings --kind foreign_issuance --config "$work/ctwatch.toml"
