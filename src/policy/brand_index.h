@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "policy/label_hash.h"
@@ -26,6 +27,19 @@ struct Brand {
   int max_distance = 0;               // edit distance allowed: 0, 1 or 2
 };
 
+// The first kDeletionPrefix characters of `s` left when the characters at `skip_a` and
+// `skip_b` are deleted (npos: none), packed into an integer; `s` must have that many left.
+inline constexpr size_t kDeletionPrefix = 4;
+inline uint32_t PackDeletionPrefix(std::string_view s, size_t skip_a = std::string_view::npos,
+                                   size_t skip_b = std::string_view::npos) {
+  uint32_t packed = 0;
+  for (size_t k = 0, n = 0; k < s.size() && n < kDeletionPrefix; ++k) {
+    if (k == skip_a || k == skip_b) continue;
+    packed |= static_cast<uint32_t>(static_cast<unsigned char>(s[k])) << (8 * n++);
+  }
+  return packed;
+}
+
 class BrandIndex {
  public:
   explicit BrandIndex(std::vector<Brand> brands);
@@ -38,6 +52,13 @@ class BrandIndex {
   std::span<const uint32_t> BySkeleton(uint64_t key) const { return by_skeleton_.Find(key); }
   std::span<const uint32_t> ByDeletion(uint64_t key) const { return by_deletion_.Find(key); }
   void PrefetchDeletion(uint64_t key) const { by_deletion_.Prefetch(key); }
+  // False when no deletion key of `length` (>= kDeletionPrefix) characters starts with the
+  // packed prefix (PackDeletionPrefix): then no variant of a query with that prefix needs a
+  // probe. One test stands for the many deletion variants that keep a query's first
+  // characters, and most queries share their first characters with no brand of that length.
+  bool DeletionPrefixPossible(size_t length, uint32_t packed) const {
+    return deletion_prefixes_.MayContain(LabelHasher::Seal(packed, length));
+  }
 
   // Query lengths for which probing its 0, 1 or 2 deletions can find a brand within its
   // distance. A query needs as many deletions as the alignment has substitutions and
@@ -57,6 +78,7 @@ class BrandIndex {
   HashPostings by_label_;
   HashPostings by_skeleton_;
   HashPostings by_deletion_;
+  HashFilter deletion_prefixes_;  // (length, first characters) of every deletion key
   struct Window {
     size_t min = 1, max = 0;  // empty
     bool Contains(size_t n) const { return n >= min && n <= max; }

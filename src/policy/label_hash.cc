@@ -48,6 +48,21 @@ void HashPostings::Finish() {
   pending_.shrink_to_fit();
 }
 
+void HashFilter::Finish() {
+  std::sort(pending_.begin(), pending_.end());
+  pending_.erase(std::unique(pending_.begin(), pending_.end()), pending_.end());
+  // The same density as HashPostings' filter: 32 to 64 bits per key, three set in one word.
+  const uint64_t words = NextPowerOfTwo(std::max<uint64_t>(1, pending_.size() / 2 + 1));
+  bloom_.assign(words, 0);
+  bloom_shift_ = 63 - static_cast<uint64_t>(__builtin_ctzll(words));
+  for (const uint64_t key : pending_) {
+    bloom_[static_cast<size_t>((key >> 1) >> bloom_shift_)] |=
+        (1ULL << (key & 63)) | (1ULL << ((key >> 6) & 63)) | (1ULL << ((key >> 12) & 63));
+  }
+  pending_.clear();
+  pending_.shrink_to_fit();
+}
+
 std::span<const uint32_t> HashPostings::FindInTable(uint64_t key) const {
   if (slots_.empty()) return {};
   for (uint64_t s = (key >> 20) & slot_mask_;; s = (s + 1) & slot_mask_) {

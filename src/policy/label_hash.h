@@ -85,6 +85,25 @@ class LabelHasher {
 // Hash of a whole string (same function as LabelHasher's pieces).
 inline uint64_t HashLabel(std::string_view s) { return LabelHasher(s).Whole(); }
 
+// A set of hashes that only answers "maybe" or "no": the blocked Bloom filter of HashPostings
+// without the table, for prefilters whose "maybe" is followed by the real probe anyway.
+class HashFilter {
+ public:
+  void Add(uint64_t key) { pending_.push_back(key); }
+  void Finish();  // builds the filter; Add() may not be called afterwards
+  bool MayContain(uint64_t key) const {
+    const uint64_t bits =
+        (1ULL << (key & 63)) | (1ULL << ((key >> 6) & 63)) | (1ULL << ((key >> 12) & 63));
+    return (bloom_[static_cast<size_t>((key >> 1) >> bloom_shift_)] & bits) == bits;
+  }
+  size_t MemoryBytes() const { return bloom_.size() * sizeof(uint64_t); }
+
+ private:
+  std::vector<uint64_t> pending_;
+  std::vector<uint64_t> bloom_ = std::vector<uint64_t>(1, 0);
+  uint64_t bloom_shift_ = 63;
+};
+
 class HashPostings {
  public:
   void Add(uint64_t key, uint32_t id) { pending_.emplace_back(key, id); }

@@ -189,12 +189,31 @@ void LookalikeDetector::ProbeFuzzy(std::string_view text, size_t position, bool 
   if (one || two) {
     uint64_t x[kMaxHashedLabel], y[kMaxHashedLabel];
     h.DeletionTerms(x, y);
+    // Variants that delete only at or right of position p keep the query's first p
+    // characters: one prefix test decides for all of them whether any can be a key. The
+    // order of the probes is unchanged (candidates are collected in the same order).
+    constexpr size_t p = kDeletionPrefix;
+    const uint32_t head = m >= p ? PackDeletionPrefix(text) : 0;
     if (one) {
-      for (size_t i = 0; i < m; ++i) collect(LabelHasher::Seal(y[i], m - 1));
+      const bool filtered = m - 1 >= p;
+      const bool keep_head = !filtered || index_.DeletionPrefixPossible(m - 1, head);
+      for (size_t i = 0; i < m; ++i) {
+        if (i >= p && !keep_head) break;
+        collect(LabelHasher::Seal(y[i], m - 1));
+      }
     }
     if (two) {
+      const bool filtered = m >= p + 2;
+      const bool keep_head = !filtered || index_.DeletionPrefixPossible(m - 2, head);
       for (size_t i = 0; i < m; ++i) {
-        for (size_t j = i + 1; j < m; ++j) collect(LabelHasher::Seal(x[i] + y[j], m - 2));
+        if (i >= p && !keep_head) break;
+        // For i < p and j > p the first p characters are those of the query without i.
+        const bool keep_tail = !filtered || i >= p ||
+                               index_.DeletionPrefixPossible(m - 2, PackDeletionPrefix(text, i));
+        for (size_t j = i + 1; j < m; ++j) {
+          if (i < p && j > p && !keep_tail) break;
+          collect(LabelHasher::Seal(x[i] + y[j], m - 2));
+        }
       }
     }
   }
