@@ -271,10 +271,16 @@ TEST_F(DispatcherTest, RetriesWithBackoffThenDelivers) {
   EXPECT_NE(states[0].last_error.find("500"), std::string::npos);
   s->fail = false;
   ASSERT_TRUE(WaitFor([&] { return MessageCount(*s) == 1; }));
-  EXPECT_FALSE(dispatcher_->SinkStates()[0].failing_since_ms.has_value());
+  // The sink has the message before the dispatcher records the delivery.
+  EXPECT_TRUE(WaitFor([&] { return !dispatcher_->SinkStates()[0].failing_since_ms.has_value(); }));
+  EXPECT_TRUE(WaitFor([&] {
+    auto stats = db_->alerts()->QueueStats();
+    return stats.has_value() && (*stats)["flaky"].delivered == 1;
+  }));
   auto stats = db_->alerts()->QueueStats();
   EXPECT_EQ((*stats)["flaky"].delivered, 1);
   EXPECT_EQ((*stats)["flaky"].pending, 0);
+  EXPECT_EQ(MessageCount(*s), 1u);
 }
 
 TEST_F(DispatcherTest, GivesUpWithDeliveryFailedFindingSentToOtherSinks) {
