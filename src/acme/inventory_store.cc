@@ -15,18 +15,6 @@ using nlohmann::json;
 
 int64_t Now() { return SystemClock::Get()->NowMs(); }
 
-std::string StringsToJson(const std::vector<std::string>& v) { return json(v).dump(); }
-
-std::vector<std::string> StringsFromJson(const std::string& text) {
-  std::vector<std::string> out;
-  json j = json::parse(text, nullptr, false);
-  if (!j.is_array()) return out;
-  for (const json& v : j) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
-
 std::string ChallengesToJson(const std::vector<ChallengeTask>& tasks) {
   json arr = json::array();
   for (const ChallengeTask& t : tasks) {
@@ -87,7 +75,7 @@ AccountRecord ReadAccount(const Statement& s) {
   a.account_url = s.Text(3);
   a.key_path = s.Text(4);
   a.key_thumbprint = s.Text(5);
-  a.contact = StringsFromJson(s.Text(6));
+  a.contact = StringListFromJson(s.Text(6));
   a.status = s.Text(7);
   a.eab_kid = s.Text(8);
   a.created_ms = s.Int(9);
@@ -139,7 +127,7 @@ InventoryCertificate ReadCertificate(const Statement& s) {
   c.identity = s.Hash(2).value_or(Sha256Hash{});
   c.cert_sha256 = s.Hash(3).value_or(Sha256Hash{});
   c.spki_sha256 = s.Hash(4).value_or(Sha256Hash{});
-  c.names = StringsFromJson(s.Text(5));
+  c.names = StringListFromJson(s.Text(5));
   c.serial_hex = s.Text(6);
   if (!s.IsNull(7)) c.aki = s.Blob(7);
   c.issuer_dn = s.Text(8);
@@ -157,6 +145,20 @@ InventoryCertificate ReadCertificate(const Statement& s) {
   c.path = s.Text(20);
   c.created_ms = s.Int(21);
   return c;
+}
+
+// The first inventory certificate of `SELECT ... FROM inventory_certificates <where>`, with
+// `key` bound to ?1; nullopt when there is none.
+template <typename Key>
+Result<std::optional<InventoryCertificate>> FirstCertificate(Database& db, std::string_view where,
+                                                             const Key& key) {
+  CTW_ASSIGN_OR_RETURN(Statement s, db.Prepare(std::string("SELECT ") + kCertificateColumns +
+                                               " FROM inventory_certificates " +
+                                               std::string(where)));
+  s.Bind(1, key);
+  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<InventoryCertificate>();
+  return std::optional<InventoryCertificate>(ReadCertificate(s));
 }
 
 constexpr const char* kExpectationColumns =
@@ -182,7 +184,7 @@ Expectation ReadExpectation(const Statement& s) {
   e.order_id = s.IsNull(1) ? 0 : s.Int(1);
   e.ca = s.Text(2);
   e.spki_sha256 = s.Hash(3).value_or(Sha256Hash{});
-  e.names = StringsFromJson(s.Text(4));
+  e.names = StringListFromJson(s.Text(4));
   e.window_start_ms = s.Int(5);
   e.window_end_ms = s.Int(6);
   e.state = s.Text(7);
@@ -269,7 +271,7 @@ Result<int64_t> InventoryStore::SaveAccount(const AccountRecord& a) {
       .BindNonEmpty(3, a.account_url)
       .Bind(4, a.key_path)
       .Bind(5, a.key_thumbprint)
-      .Bind(6, StringsToJson(a.contact))
+      .Bind(6, StringListToJson(a.contact))
       .Bind(7, a.status)
       .BindNonEmpty(8, a.eab_kid)
       .Bind(9, now);
@@ -433,7 +435,7 @@ Result<int64_t> InventoryStore::InsertCertificateLocked(const InventoryCertifica
       .Bind(2, c.identity)
       .Bind(3, c.cert_sha256)
       .Bind(4, c.spki_sha256)
-      .Bind(5, StringsToJson(c.names))
+      .Bind(5, StringListToJson(c.names))
       .Bind(6, c.serial_hex);
   if (c.aki.empty()) {
     s.BindNull(7);
@@ -524,7 +526,7 @@ Status InventoryStore::FulfilManualExpectationsLocked(const InventoryCertificate
                        db_.Prepare("UPDATE acme_expectations SET state = 'fulfilled',"
                                    " identity = ?2 WHERE source = 'manual' AND state = 'open'"
                                    " AND spki_sha256 = ?1 AND names = ?3"));
-  set.Bind(1, c.spki_sha256).Bind(2, c.identity).Bind(3, StringsToJson(names));
+  set.Bind(1, c.spki_sha256).Bind(2, c.identity).Bind(3, StringListToJson(names));
   return set.Run();
 }
 
@@ -541,37 +543,21 @@ Result<std::optional<InventoryCertificate>> InventoryStore::GetCertificate(int64
 Result<std::optional<InventoryCertificate>> InventoryStore::FindByIdentity(
     const Sha256Hash& identity) {
   std::lock_guard lock(mu_);
-  CTW_ASSIGN_OR_RETURN(Statement s,
-                       db_.Prepare(std::string("SELECT ") + kCertificateColumns +
-                                   " FROM inventory_certificates WHERE identity = ?1"));
-  s.Bind(1, identity);
-  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<InventoryCertificate>();
-  return std::optional<InventoryCertificate>(ReadCertificate(s));
+  return FirstCertificate(db_, "WHERE identity = ?1", identity);
 }
 
 Result<std::optional<InventoryCertificate>> InventoryStore::FindBySerial(
     const std::string& serial_hex) {
   std::lock_guard lock(mu_);
-  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kCertificateColumns +
-                                                " FROM inventory_certificates WHERE serial = ?1"
-                                                " ORDER BY id DESC LIMIT 1"));
-  s.Bind(1, serial_hex);
-  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<InventoryCertificate>();
-  return std::optional<InventoryCertificate>(ReadCertificate(s));
+  return FirstCertificate(db_, "WHERE serial = ?1 ORDER BY id DESC LIMIT 1",
+                          std::string_view(serial_hex));
 }
 
 Result<std::optional<InventoryCertificate>> InventoryStore::ActiveCertificate(
     const std::string& name) {
   std::lock_guard lock(mu_);
-  CTW_ASSIGN_OR_RETURN(Statement s, db_.Prepare(std::string("SELECT ") + kCertificateColumns +
-                                                " FROM inventory_certificates WHERE name = ?1"
-                                                " AND status = 'active' ORDER BY id DESC LIMIT 1"));
-  s.Bind(1, name);
-  CTW_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<InventoryCertificate>();
-  return std::optional<InventoryCertificate>(ReadCertificate(s));
+  return FirstCertificate(db_, "WHERE name = ?1 AND status = 'active' ORDER BY id DESC LIMIT 1",
+                          std::string_view(name));
 }
 
 Result<std::vector<InventoryCertificate>> InventoryStore::ListCertificates(
@@ -677,7 +663,7 @@ Result<int64_t> InventoryStore::AddExpectation(const Expectation& e) {
   s.Bind(1, e.order_id)
       .Bind(2, e.ca)
       .Bind(3, e.spki_sha256)
-      .Bind(4, StringsToJson(e.names))
+      .Bind(4, StringListToJson(e.names))
       .Bind(5, e.window_start_ms)
       .Bind(6, e.window_end_ms)
       .Bind(7, Now());
@@ -717,7 +703,7 @@ Result<int64_t> InventoryStore::AddManualExpectation(const Expectation& e) {
                   " VALUES (NULL, 'manual', ?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7)"));
   s.Bind(1, e.ca)
       .Bind(2, e.spki_sha256)
-      .Bind(3, StringsToJson(e.names))
+      .Bind(3, StringListToJson(e.names))
       .Bind(4, e.window_start_ms)
       .Bind(5, e.window_end_ms)
       .BindNonEmpty(6, e.note)

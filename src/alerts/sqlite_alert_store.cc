@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <mutex>
-#include <nlohmann/json.hpp>
 
 #include "alerts/alert_store.h"
 #include "core/encoding.h"
@@ -12,16 +11,6 @@
 
 namespace ctwatch {
 namespace {
-
-std::vector<std::string> ParseNames(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  std::vector<std::string> out;
-  if (!j.is_array()) return out;
-  for (const auto& v : j) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
 
 // Columns 0..24 of a finding with its log, certificate and mute, read by ReadFinding; then
 // the FROM clause (kFindingJoins) after the tables that name `f`.
@@ -62,7 +51,7 @@ AlertFinding ReadFinding(const Statement& st, std::string* muted_reason) {
   f.finding.kind = st.Text(1);
   f.finding.severity = ParseSeverity(st.Text(2)).value_or(Severity::kInfo);
   f.finding.identity = st.Hash(3);
-  f.finding.names = ParseNames(st.Text(4));
+  f.finding.names = StringListFromJson(st.Text(4));
   f.log_id = st.Hash(5);
   if (!st.IsNull(6)) f.index = static_cast<uint64_t>(st.Int(6));
   f.finding.detail = st.Text(7);
@@ -81,7 +70,7 @@ AlertFinding ReadFinding(const Statement& st, std::string* muted_reason) {
     c.not_after_ms = st.Int(18);
     c.spki_sha256 = st.Hash(19).value_or(Sha256Hash{});
     c.issuer_key_hash = st.Hash(20);
-    c.names = ParseNames(st.Text(21));
+    c.names = StringListFromJson(st.Text(21));
     c.cert_sha256 = st.Hash(22);
     c.entry_type = st.Text(23);
     a.certificate = std::move(c);
@@ -308,7 +297,7 @@ class SqliteAlertStore final : public AlertStore {
             " VALUES (?, ?, ?, ?, ?, ?)"));
     add.Bind(1, f.kind)
         .Bind(2, std::string_view(SeverityName(f.severity)))
-        .Bind(3, nlohmann::json(f.names).dump())
+        .Bind(3, StringListToJson(f.names))
         .Bind(4, f.detail)
         .Bind(5, f.dedup_key)
         .Bind(6, now_ms);

@@ -1,5 +1,7 @@
 #include "store/sqlite.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cstring>
 #include <utility>
 
@@ -168,6 +170,20 @@ Status Transaction::Commit() {
   CTW_RETURN_IF_ERROR(db_->Exec("COMMIT"));
   db_ = nullptr;
   return OkStatus();
+}
+
+std::string StringListToJson(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump();
+}
+
+std::vector<std::string> StringListFromJson(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  std::vector<std::string> out;
+  if (!j.is_array()) return out;
+  for (const auto& v : j) {
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  }
+  return out;
 }
 
 }  // namespace ctwatch

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/result.h"
@@ -95,5 +96,10 @@ class Transaction {
   explicit Transaction(Database* db) : db_(db) {}
   Database* db_;
 };
+
+// A list of strings as a TEXT column keeps it: a JSON array. A value that is not one reads as
+// empty (non-string members are skipped).
+std::string StringListToJson(const std::vector<std::string>& values);
+std::vector<std::string> StringListFromJson(const std::string& text);
 
 }  // namespace ctwatch

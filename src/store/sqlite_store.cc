@@ -1,7 +1,6 @@
 // SqliteStore: the embedded Store. One read-write connection in WAL mode guarded by a mutex
 // (SQLite has one writer anyway); CLI listings open their own read-only store.
 // Thread-safety: every public method locks mu_.
-#include <nlohmann/json.hpp>
 
 #include <cctype>
 #include <chrono>
@@ -18,18 +17,6 @@
 
 namespace ctwatch {
 namespace {
-
-std::string NamesJson(const std::vector<std::string>& names) { return nlohmann::json(names).dump(); }
-
-std::vector<std::string> ParseNamesJson(const std::string& text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
-  std::vector<std::string> out;
-  if (!j.is_array()) return out;
-  for (const auto& v : j) {
-    if (v.is_string()) out.push_back(v.get<std::string>());
-  }
-  return out;
-}
 
 // "www.example.com" -> "com.example.www": names below a domain share a prefix.
 std::string ReverseLabels(std::string_view name) {
@@ -211,7 +198,7 @@ class SqliteStore final : public Store {
     std::optional<int64_t> idx;
     if (index.has_value()) idx = static_cast<int64_t>(*index);
     st.Bind(1, f.kind).Bind(2, std::string_view(SeverityName(f.severity))).Bind(3, f.identity)
-        .Bind(4, NamesJson(f.names)).Bind(5, log_id).Bind(6, idx).Bind(7, f.detail)
+        .Bind(4, StringListToJson(f.names)).Bind(5, log_id).Bind(6, idx).Bind(7, f.detail)
         .Bind(8, f.dedup_key).Bind(9, SystemClock::Get()->NowMs());
     CTW_RETURN_IF_ERROR(st.Run());
     return db_.Changes() > 0;
@@ -263,7 +250,7 @@ class SqliteStore final : public Store {
       r.der = c.has_final_certificate ? st.Blob(10) : st.Blob(11);
       r.entry_type = c.has_final_certificate ? "cert" : "precert";
       c.first_seen_ms = st.Int(12);
-      r.san_names = ParseNamesJson(st.Text(13));
+      r.san_names = StringListFromJson(st.Text(13));
       out.push_back(std::move(c));
     }
     for (StoredCertificate& c : out) CTW_RETURN_IF_ERROR(LoadSightings(&c));
@@ -292,7 +279,7 @@ class SqliteStore final : public Store {
       CTW_RETURN_IF_ERROR(sighting.Run());
       for (const FindingDraft& f : m.findings) {
         finding.Bind(1, f.kind).Bind(2, std::string_view(SeverityName(f.severity)))
-            .Bind(3, f.identity).Bind(4, NamesJson(f.names)).Bind(5, batch.log_id)
+            .Bind(3, f.identity).Bind(4, StringListToJson(f.names)).Bind(5, batch.log_id)
             .Bind(6, static_cast<int64_t>(m.index)).Bind(7, f.detail).Bind(8, f.dedup_key)
             .Bind(9, now);
         CTW_RETURN_IF_ERROR(finding.Run());
@@ -355,7 +342,7 @@ class SqliteStore final : public Store {
       IssuanceCandidate c;
       CertificateRecord& r = c.certificate;
       ReadCertificateColumns(st, &r);
-      r.san_names = ParseNamesJson(st.Text(10));
+      r.san_names = StringListFromJson(st.Text(10));
       c.first_seen_ms = st.Int(11);
       out.push_back(std::move(c));
     }
@@ -389,7 +376,7 @@ class SqliteStore final : public Store {
           CTW_RETURN_IF_ERROR(InsertPending(s.log_id, s.index, f));
         } else {
           finding.Bind(1, f.kind).Bind(2, std::string_view(SeverityName(f.severity)))
-              .Bind(3, f.identity).Bind(4, NamesJson(f.names)).Bind(5, s.log_id)
+              .Bind(3, f.identity).Bind(4, StringListToJson(f.names)).Bind(5, s.log_id)
               .Bind(6, static_cast<int64_t>(s.index)).Bind(7, f.detail).Bind(8, f.dedup_key)
               .Bind(9, u.now_ms);
           CTW_RETURN_IF_ERROR(finding.Run());
@@ -446,7 +433,7 @@ class SqliteStore final : public Store {
       f.finding.kind = st.Text(1);
       f.finding.severity = ParseSeverity(st.Text(2)).value_or(Severity::kInfo);
       f.finding.identity = st.Hash(3);
-      f.finding.names = ParseNamesJson(st.Text(4));
+      f.finding.names = StringListFromJson(st.Text(4));
       f.log_id = st.Hash(5);
       if (!st.IsNull(6)) f.index = static_cast<uint64_t>(st.Int(6));
       f.finding.detail = st.Text(7);
@@ -545,8 +532,8 @@ class SqliteStore final : public Store {
         "   THEN excluded.issuer_dn ELSE issuer_dn END"));
     cert.Bind(1, c.identity).Bind(2, c.subject_dn).Bind(3, c.issuer_dn).Bind(4, c.serial_hex)
         .Bind(5, c.not_before_ms).Bind(6, c.not_after_ms).Bind(7, c.spki_sha256)
-        .Bind(8, c.issuer_key_hash).Bind(9, ByteView(c.authority_key_id)).Bind(10, NamesJson(c.names))
-        .Bind(13, now).Bind(14, NamesJson(c.san_names));
+        .Bind(8, c.issuer_key_hash).Bind(9, ByteView(c.authority_key_id)).Bind(10, StringListToJson(c.names))
+        .Bind(13, now).Bind(14, StringListToJson(c.san_names));
     if (is_cert) {
       cert.Bind(11, ByteView(c.der)).BindNull(12);
     } else {
@@ -578,7 +565,7 @@ class SqliteStore final : public Store {
         " names, detail, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     st.Bind(1, log_id).Bind(2, static_cast<int64_t>(index)).Bind(3, f.kind)
         .Bind(4, std::string_view(SeverityName(f.severity))).Bind(5, f.identity)
-        .Bind(6, NamesJson(f.names)).Bind(7, f.detail).Bind(8, f.dedup_key);
+        .Bind(6, StringListToJson(f.names)).Bind(7, f.detail).Bind(8, f.dedup_key);
     return st.Run();
   }
 
@@ -657,7 +644,7 @@ class SqliteStore final : public Store {
     r->spki_sha256 = st.Hash(6).value_or(Sha256Hash{});
     r->issuer_key_hash = st.Hash(7);
     r->authority_key_id = st.Blob(8);
-    r->names = ParseNamesJson(st.Text(9));
+    r->names = StringListFromJson(st.Text(9));
   }
   static constexpr const char* kCertificateColumns =
       "identity, subject_dn, issuer_dn, serial, not_before, not_after, spki_sha256,"
